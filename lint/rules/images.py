@@ -1,0 +1,475 @@
+"""Image rules (ML3xx): what the image an ADD line references must be.
+
+Each rule decides from the small, immutable facts the image stage gathered (see
+``metalint.images``); the stage attaches the line and the code and the engine the span.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import PurePosixPath
+
+from metalint.diagnostics import Severity
+from metalint.images.model import (
+    BOMB_PIXELS,
+    EXTENSION_FORMATS,
+    MAX_BYTES,
+    SUPPORTED_FORMATS,
+    ImageFacts,
+    ImageRef,
+    Lookup,
+    Problem,
+)
+from metalint.registry import Scope, rule
+from metalint.service import ServiceProfile
+
+_ACCEPTED = "PNG, JPEG, BMP, GIF, WEBP, TIFF or PPM"
+
+
+@rule("ML301", "image-not-found", scope=Scope.IMAGE, severity=Severity.ERROR)
+def image_not_found(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> Iterator[Problem]:
+    """The image an ADD line names does not exist.
+
+    ## What it does
+    Looks the PicName up relative to the folder that holds `increment.meta` (or the image root
+    given with `images-root`) and reports a name with no file behind it.
+
+    ## Why is this bad?
+    The batch task fails the line hours into the import, and the product is added without the
+    image.
+
+    ## Example
+    The folder holds `increment.meta` and nothing else:
+    ```jsonl
+    {"OperationType": "ADD", "ProductId": "1000", "PicName": "shoes/red.jpg"}
+    ```
+
+    ## Use instead
+    Upload `shoes/red.jpg` next to the manifest, or fix the name:
+    ```jsonl
+    {"OperationType": "ADD", "ProductId": "1000", "PicName": "shoes/red.jpg"}
+    ```
+    """
+    if facts.lookup is Lookup.MISSING:
+        suffix = f" ({facts.detail})" if facts.detail else ""
+        yield Problem(f"image {ref.pic_name!r} does not exist under the image root{suffix}")
+
+
+@rule("ML302", "image-name-case", scope=Scope.IMAGE, severity=Severity.ERROR)
+def image_name_case(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> Iterator[Problem]:
+    """The image exists only under a name that differs in case.
+
+    ## What it does
+    Compares the PicName with the real directory listing, letter case included, even on a file
+    system that ignores case.
+
+    ## Why is this bad?
+    OSS object keys are case-sensitive: `Shoes/Red.JPG` and `shoes/red.jpg` are two different
+    keys, so the service does not find the image although a local check might.
+
+    ## Example
+    The image on disk is `shoes/red.jpg`:
+    ```jsonl
+    {"OperationType": "ADD", "ProductId": "1000", "PicName": "Shoes/Red.JPG"}
+    ```
+
+    ## Use instead
+    Write the name exactly as the file is named:
+    ```jsonl
+    {"OperationType": "ADD", "ProductId": "1000", "PicName": "shoes/red.jpg"}
+    ```
+    """
+    if facts.lookup is Lookup.CASE_MISMATCH:
+        yield Problem(
+            f"image {ref.pic_name!r} exists only as {facts.real_name!r}; "
+            "OSS keys are case-sensitive"
+        )
+
+
+@rule("ML303", "image-too-large", scope=Scope.IMAGE, severity=Severity.ERROR)
+def image_too_large(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> Iterator[Problem]:
+    """The image file is larger than 4 MB.
+
+    ## What it does
+    Reports an image file over 4,194,304 bytes.
+
+    ## Why is this bad?
+    The service refuses images larger than 4 MB; the line fails during the import.
+
+    ## Example
+    `big.jpg` is a 6 MB photograph straight from a camera:
+    ```jsonl
+    {"OperationType": "ADD", "ProductId": "1000", "PicName": "big.jpg"}
+    ```
+
+    ## Use instead
+    Re-encode or scale the image below 4 MB and keep the name:
+    ```jsonl
+    {"OperationType": "ADD", "ProductId": "1000", "PicName": "big.jpg"}
+    ```
+    """
+    if facts.size is not None and facts.size > MAX_BYTES:
+        yield Problem(
+            f"image {ref.pic_name!r} is {facts.size:,} bytes; the limit is {MAX_BYTES:,} bytes (4 MB)"
+        )
+
+
+@rule("ML304", "unsupported-image-format", scope=Scope.IMAGE, severity=Severity.ERROR)
+def unsupported_image_format(
+    facts: ImageFacts, ref: ImageRef, profile: ServiceProfile
+) -> Iterator[Problem]:
+    """The file's content is not an image format the service accepts.
+
+    ## What it does
+    Reads the format from the first bytes of the file (its magic number), whatever the
+    extension says, and reports anything but PNG, JPEG, BMP, GIF, WEBP, TIFF or PPM.
+
+    ## Why is this bad?
+    The service cannot decode other formats (HEIC, AVIF, SVG, PDF...); renaming a file does not
+    convert it.
+
+    ## Example
+    `photo.jpg` is really an HEIC file from a phone:
+    ```jsonl
+    {"OperationType": "ADD", "ProductId": "1000", "PicName": "photo.jpg"}
+    ```
+
+    ## Use instead
+    Convert the image to JPEG (or another accepted format):
+    ```jsonl
+    {"OperationType": "ADD", "ProductId": "1000", "PicName": "photo.jpg"}
+    ```
+    """
+    content = facts.content
+    if content is None or content.format in SUPPORTED_FORMATS:
+        return
+    what = content.format or "not a recognised image format"
+    yield Problem(f"image {ref.pic_name!r} is {what}; the service accepts {_ACCEPTED}")
+
+
+@rule("ML305", "extension-mismatch", scope=Scope.IMAGE, severity=Severity.WARNING)
+def extension_mismatch(
+    facts: ImageFacts, ref: ImageRef, profile: ServiceProfile
+) -> Iterator[Problem]:
+    """The extension of the PicName disagrees with the image's real format.
+
+    ## What it does
+    Compares the extension with the format read from the content: PNG bytes in `a.jpg`.
+
+    ## Why is this bad?
+    The service decodes by content and will usually accept the image, but tools that trust the
+    extension (CDNs, browsers, other pipelines) may not, and the mistake hides a conversion
+    that never happened.
+
+    ## Example
+    `a.jpg` holds a PNG image:
+    ```jsonl
+    {"OperationType": "ADD", "ProductId": "1000", "PicName": "a.jpg"}
+    ```
+
+    ## Use instead
+    Name the file after its format (or convert it):
+    ```jsonl
+    {"OperationType": "ADD", "ProductId": "1000", "PicName": "a.png"}
+    ```
+    """
+    content = facts.content
+    if content is None or content.format not in SUPPORTED_FORMATS:
+        return
+    extension = PurePosixPath(facts.real_name or ref.pic_name).suffix[1:]
+    promised = EXTENSION_FORMATS.get(extension.lower())
+    if promised is not None and promised != content.format:
+        yield Problem(
+            f"image {ref.pic_name!r} has the extension .{extension} but holds a "
+            f"{content.format} image"
+        )
+
+
+@rule("ML306", "resolution-out-of-range", scope=Scope.IMAGE, severity=Severity.ERROR)
+def resolution_out_of_range(
+    facts: ImageFacts, ref: ImageRef, profile: ServiceProfile
+) -> Iterator[Problem]:
+    """The image's width or height is outside the range the service type accepts.
+
+    ## What it does
+    Reads the dimensions from the header and checks both sides against the service type:
+    100 to 4096 pixels for product, generic, furniture and hardware; 200 to below 4096 for
+    trademark; 448 to 4096 for cloth.
+
+    ## Why is this bad?
+    The service refuses the image and the line fails during the import.
+
+    ## Example
+    `thumb.jpg` is 64×64 pixels:
+    ```jsonl
+    {"OperationType": "ADD", "ProductId": "1000", "PicName": "thumb.jpg"}
+    ```
+
+    ## Use instead
+    Use the full-size image, 100 pixels or more on each side:
+    ```jsonl
+    {"OperationType": "ADD", "ProductId": "1000", "PicName": "full.jpg"}
+    ```
+    """
+    content = facts.content
+    if content is None or content.width is None or content.height is None:
+        return
+    if profile.side_ok(content.width) and profile.side_ok(content.height):
+        return
+    yield Problem(
+        f"image {ref.pic_name!r} is {content.width}×{content.height} pixels; the "
+        f"{profile.service} service accepts {profile.range_text} on each side"
+    )
+
+
+@rule("ML307", "exif-rotation", scope=Scope.IMAGE, severity=Severity.ERROR)
+def exif_rotation(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> Iterator[Problem]:
+    """The image carries EXIF rotation information.
+
+    ## What it does
+    Reads the EXIF Orientation tag (JPEG APP1, PNG `eXIf`, WEBP `EXIF`, TIFF IFD0) and reports
+    any value other than 1, that is, an image meant to be shown rotated or mirrored.
+
+    ## Why is this bad?
+    The service requires images without rotation information; it indexes the pixels as stored,
+    so a photograph taken sideways is searched sideways.
+
+    ## Example
+    `phone.jpg` was taken in portrait and stores Orientation 6 (rotate 90°):
+    ```jsonl
+    {"OperationType": "ADD", "ProductId": "1000", "PicName": "phone.jpg"}
+    ```
+
+    ## Use instead
+    Rotate the pixels and drop the tag (for example `exiftran -ai` or Pillow's
+    `ImageOps.exif_transpose`), keeping the name:
+    ```jsonl
+    {"OperationType": "ADD", "ProductId": "1000", "PicName": "phone.jpg"}
+    ```
+    """
+    content = facts.content
+    if content is None or content.orientation is None or content.orientation == 1:
+        return
+    yield Problem(
+        f"image {ref.pic_name!r} has EXIF Orientation {content.orientation}; the service "
+        "requires images without rotation information"
+    )
+
+
+@rule("ML308", "exif-orientation-present", scope=Scope.IMAGE, severity=Severity.WARNING)
+def exif_orientation_present(
+    facts: ImageFacts, ref: ImageRef, profile: ServiceProfile
+) -> Iterator[Problem]:
+    """The image carries an EXIF Orientation tag, even if it says "no rotation".
+
+    ## What it does
+    Reports an Orientation tag whose value is 1 (upright).
+
+    ## Why is this bad?
+    The image is displayed correctly, but the service's rule asks for no rotation information
+    at all; removing the tag avoids any doubt.
+
+    ## Example
+    `upright.jpg` stores Orientation 1:
+    ```jsonl
+    {"OperationType": "ADD", "ProductId": "1000", "PicName": "upright.jpg"}
+    ```
+
+    ## Use instead
+    Strip the Orientation tag (for example `exiftool -Orientation= upright.jpg`):
+    ```jsonl
+    {"OperationType": "ADD", "ProductId": "1000", "PicName": "upright.jpg"}
+    ```
+    """
+    content = facts.content
+    if content is not None and content.orientation == 1:
+        yield Problem(f"image {ref.pic_name!r} has an EXIF Orientation tag (value 1)")
+
+
+@rule("ML309", "corrupt-image", scope=Scope.IMAGE, severity=Severity.ERROR)
+def corrupt_image(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> Iterator[Problem]:
+    """The image is truncated or its structure cannot be parsed.
+
+    ## What it does
+    Walks the file's structure without decoding pixels: PNG chunks to `IEND`, JPEG markers and
+    the final `EOI`, WEBP and BMP sizes against the file size, TIFF offsets, the PPM data length.
+
+    ## Why is this bad?
+    An interrupted upload or copy leaves a file the service cannot decode; the line fails.
+
+    ## Example
+    `cut.png` lost its last kilobytes during a copy:
+    ```jsonl
+    {"OperationType": "ADD", "ProductId": "1000", "PicName": "cut.png"}
+    ```
+
+    ## Use instead
+    Copy the image again from its source:
+    ```jsonl
+    {"OperationType": "ADD", "ProductId": "1000", "PicName": "cut.png"}
+    ```
+    """
+    content = facts.content
+    if content is not None and content.corrupt is not None:
+        yield Problem(f"image {ref.pic_name!r} is corrupt: {content.corrupt}")
+
+
+@rule("ML310", "region-outside-image", scope=Scope.IMAGE, severity=Severity.ERROR)
+def region_outside_image(
+    facts: ImageFacts, ref: ImageRef, profile: ServiceProfile
+) -> Iterator[Problem]:
+    """The Region extends beyond the image.
+
+    ## What it does
+    Compares the Region `x1,x2,y1,y2` with the image's width and height from its header.
+
+    ## Why is this bad?
+    The service cannot crop outside the image; the subject it should index is not where the
+    Region says.
+
+    ## Example
+    `a.jpg` is 800×600 pixels:
+    ```jsonl
+    {"OperationType": "ADD", "ProductId": "1000", "PicName": "a.jpg", "Region": "100,900,50,500"}
+    ```
+
+    ## Use instead
+    Keep the Region inside the image:
+    ```jsonl
+    {"OperationType": "ADD", "ProductId": "1000", "PicName": "a.jpg", "Region": "100,800,50,500"}
+    ```
+    """
+    content = facts.content
+    if ref.region is None or content is None or content.width is None or content.height is None:
+        return
+    x1, x2, y1, y2 = ref.region
+    if x2 > content.width or y2 > content.height or x1 >= content.width or y1 >= content.height:
+        yield Problem(
+            f"Region {x1},{x2},{y1},{y2} lies outside the {content.width}×{content.height} "
+            f"image {ref.pic_name!r}",
+            target="Region",
+        )
+
+
+@rule("ML311", "decompression-bomb", scope=Scope.IMAGE, severity=Severity.ERROR)
+def decompression_bomb(
+    facts: ImageFacts, ref: ImageRef, profile: ServiceProfile
+) -> Iterator[Problem]:
+    """The image header claims enormous dimensions.
+
+    ## What it does
+    Reports, from the header alone and without decoding anything, an image claiming more than
+    89,478,485 pixels (Pillow's decompression-bomb threshold).
+
+    ## Why is this bad?
+    A small file that decodes to gigabytes of pixels exhausts the memory of whatever decodes it;
+    it is either corrupt or hostile, and far beyond what the service accepts.
+
+    ## Example
+    `tiny.png` is 200 bytes whose header claims 100000×100000 pixels:
+    ```jsonl
+    {"OperationType": "ADD", "ProductId": "1000", "PicName": "tiny.png"}
+    ```
+
+    ## Use instead
+    Replace it with a real image within the service's resolution range:
+    ```jsonl
+    {"OperationType": "ADD", "ProductId": "1000", "PicName": "real.png"}
+    ```
+    """
+    content = facts.content
+    if content is None or content.width is None or content.height is None:
+        return
+    if content.width * content.height > BOMB_PIXELS:
+        yield Problem(
+            f"image {ref.pic_name!r} claims {content.width}×{content.height} pixels "
+            "in its header: a decompression bomb, not decoded"
+        )
+
+
+@rule("ML312", "image-outside-root", scope=Scope.IMAGE, severity=Severity.ERROR)
+def image_outside_root(
+    facts: ImageFacts, ref: ImageRef, profile: ServiceProfile
+) -> Iterator[Problem]:
+    """The PicName leads outside the image root.
+
+    ## What it does
+    Reports a PicName that is absolute, contains a `..` segment, or passes through a symbolic
+    link that resolves outside the folder of the manifest (or the image root). metalint does not
+    follow it.
+
+    ## Why is this bad?
+    The service resolves PicName inside the bucket folder only; a local file outside it is not
+    what will be uploaded, and a linter must not read arbitrary files on a manifest's say-so.
+
+    ## Example
+    `link.jpg` is a symbolic link to `/etc/passwd`:
+    ```jsonl
+    {"OperationType": "ADD", "ProductId": "1000", "PicName": "link.jpg"}
+    ```
+
+    ## Use instead
+    Put the image itself in the folder:
+    ```jsonl
+    {"OperationType": "ADD", "ProductId": "1000", "PicName": "images/a.jpg"}
+    ```
+    """
+    if facts.lookup is Lookup.OUTSIDE_ROOT:
+        yield Problem(f"image {ref.pic_name!r} {facts.detail}; not followed")
+
+
+@rule("ML313", "not-a-regular-file", scope=Scope.IMAGE, severity=Severity.ERROR)
+def not_a_regular_file(
+    facts: ImageFacts, ref: ImageRef, profile: ServiceProfile
+) -> Iterator[Problem]:
+    """The PicName names a directory, a FIFO, a device or a socket.
+
+    ## What it does
+    Reports a PicName whose file is not a regular file; metalint never opens it.
+
+    ## Why is this bad?
+    Only regular files can be uploaded as images; reading a FIFO or a device could block or
+    never end.
+
+    ## Example
+    `a.jpg` is a directory:
+    ```jsonl
+    {"OperationType": "ADD", "ProductId": "1000", "PicName": "a.jpg"}
+    ```
+
+    ## Use instead
+    Point PicName at the image file inside it:
+    ```jsonl
+    {"OperationType": "ADD", "ProductId": "1000", "PicName": "a.jpg/front.jpg"}
+    ```
+    """
+    if facts.lookup is Lookup.NOT_REGULAR:
+        yield Problem(f"image {ref.pic_name!r} is {facts.detail}, not a regular file")
+
+
+@rule("ML314", "unreadable-image", scope=Scope.IMAGE, severity=Severity.ERROR)
+def unreadable_image(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> Iterator[Problem]:
+    """The image exists but cannot be read.
+
+    ## What it does
+    Reports an image that the operating system refuses to open or read: missing permissions,
+    an I/O error, a folder on the way that cannot be searched.
+
+    ## Why is this bad?
+    None of the other image checks can run, and the upload tool will most likely fail the same
+    way.
+
+    ## Example
+    `a.jpg` has mode `000`:
+    ```jsonl
+    {"OperationType": "ADD", "ProductId": "1000", "PicName": "a.jpg"}
+    ```
+
+    ## Use instead
+    Make the image readable (`chmod a+r a.jpg`):
+    ```jsonl
+    {"OperationType": "ADD", "ProductId": "1000", "PicName": "a.jpg"}
+    ```
+    """
+    if facts.lookup is Lookup.UNREADABLE:
+        yield Problem(f"image {ref.pic_name!r} cannot be read: {facts.detail}")
