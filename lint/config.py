@@ -1,0 +1,69 @@
+"""The typed configuration every front end receives; built and validated in one place."""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path, PurePath
+
+from metalint.diagnostics import Severity
+from metalint.service import PROFILES, Service, ServiceProfile
+
+
+@dataclass(frozen=True, slots=True)
+class PerFileIgnore:
+    pattern: str
+    """A glob matched against the path relative to the configuration's folder (or the path as
+    given, or its file name)."""
+    codes: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Config:
+    service: Service = Service.PRODUCT
+    disabled: frozenset[str] = frozenset()
+    """Codes of rules that do not run."""
+    severities: Mapping[str, Severity] = field(default_factory=dict)
+    """Severities that replace a rule's default, by code."""
+    per_file_ignores: tuple[PerFileIgnore, ...] = ()
+    check_images: bool = True
+    images_root: Path | None = None
+    jobs: int | None = None
+    """Worker processes for image checks; None means one per core."""
+    use_cache: bool = True
+    cache_dir: Path | None = None
+    base_dir: Path | None = None
+    """The folder of the configuration file, against which per-file patterns are matched."""
+
+    @property
+    def profile(self) -> ServiceProfile:
+        return PROFILES[self.service]
+
+    def enabled(self, code: str) -> bool:
+        return code not in self.disabled
+
+    def severity(self, code: str, default: Severity) -> Severity:
+        return self.severities.get(code, default)
+
+    def for_path(self, path: str) -> Config:
+        """This configuration with the per-file ignores that match ``path`` applied."""
+        if not self.per_file_ignores:
+            return self
+        candidates = {path, PurePath(path).name}
+        if self.base_dir is not None:
+            try:
+                candidates.add(Path(path).resolve().relative_to(self.base_dir.resolve()).as_posix())
+            except ValueError:
+                pass
+        ignored = frozenset().union(
+            *(
+                entry.codes
+                for entry in self.per_file_ignores
+                if any(fnmatch.fnmatchcase(c, entry.pattern) for c in candidates)
+            )
+        )
+        return replace(self, disabled=self.disabled | ignored) if ignored else self
+
+
+DEFAULT_CONFIG = Config()

@@ -1,0 +1,85 @@
+"""The immutable records every front end consumes: spans, edits, fixes and diagnostics.
+
+Positions are 1-based lines and columns counted in characters (code points) of the decoded line;
+an end column is exclusive, so a span of one character at column 5 ends at column 6.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Severity(enum.StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+
+_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Span:
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    @classmethod
+    def on_line(cls, line: int, start: int, end: int) -> Span:
+        """A span within one line from 0-based character offsets ``start`` to ``end``."""
+        return cls(line, start + 1, line, max(end, start + 1) + 1)
+
+    @classmethod
+    def whole_line(cls, line: int, length: int) -> Span:
+        return cls(line, 1, line, max(length, 1) + 1)
+
+
+FILE_SPAN = Span(1, 1, 1, 2)
+
+
+@dataclass(frozen=True, slots=True)
+class TextEdit:
+    """Replace the text of ``span`` (end exclusive) with ``new_text``."""
+
+    span: Span
+    new_text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """What to do about a diagnostic, as edits shared by ``--fix``, ``--diff`` and editors."""
+
+    description: str
+    edits: tuple[TextEdit, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Related:
+    """Another place that explains a diagnostic, such as the earlier line of a duplicate."""
+
+    path: str
+    span: Span
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    code: str
+    name: str
+    severity: Severity
+    message: str
+    path: str
+    span: Span
+    key: str | None = None
+    fix: Fix | None = None
+    related: tuple[Related, ...] = ()
+
+    @property
+    def sort_key(self) -> tuple[str, Span, str]:
+        return (self.path, self.span, self.code)

@@ -1,0 +1,1 @@
+"""Rule families, one module each: file and text, fields, PicName, between lines, images."""

@@ -1,0 +1,645 @@
+"""Field rules (ML1xx): the keys and values of one line, checked against the line schema."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Iterator
+
+from metalint.diagnostics import Fix, Related, Severity, TextEdit
+from metalint.line import LineContext, Member
+from metalint.registry import Finding, Scope, rule
+from metalint.schema import line_schema
+from metalint.schemacheck import DELETE_KEYS, SchemaError
+
+OPERATIONS = ("ADD", "DELETE")
+CATEGORIES = {
+    0: "Tops", 1: "Dress", 2: "Bottoms", 3: "Bag", 4: "Shoes", 5: "Accessories", 6: "Snacks",
+    7: "Makeups", 8: "Bottle drink", 9: "Furniture", 20: "Toy", 21: "Underwear",
+    22: "Digital device", 88888888: "Others",
+}  # fmt: skip
+LEGACY_KEYS = {
+    "operator": "OperationType",
+    "item_id": "ProductId",
+    "cat_id": "CategoryId",
+    "cust_content": "CustomContent",
+    "pic_list": "PicName (one line per image)",
+    "int_attr": "IntAttr",
+    "str_attr": "StrAttr",
+}
+STRATTR_FORBIDDEN = "\\¥$&%"
+_REGION = re.compile(r"([0-9]+),([0-9]+),([0-9]+),([0-9]+)")
+_INT_LITERAL = re.compile(r"-?(0|[1-9][0-9]*)")
+
+
+def known_keys() -> list[str]:
+    return list(line_schema()["properties"])
+
+
+def parse_region(value: str) -> tuple[int, int, int, int] | None:
+    """``(x1, x2, y1, y2)`` from a well-formed, well-ordered Region, else None."""
+    match = _REGION.fullmatch(value)
+    if match is None:
+        return None
+    x1, x2, y1, y2 = (int(g) for g in match.groups())
+    return (x1, x2, y1, y2) if x1 < x2 and y1 < y2 else None
+
+
+def _errors(ctx: LineContext, *kinds: str) -> Iterator[SchemaError]:
+    return (e for e in ctx.schema_errors if e.kind in kinds)
+
+
+def _has_type_error(ctx: LineContext, key: str | None) -> bool:
+    return any(e.kind == "type" and e.key == key for e in ctx.schema_errors)
+
+
+def _replace_value(ctx: LineContext, key: str, new_text: str, description: str) -> Fix:
+    return Fix(description, (TextEdit(ctx.value_span(key), new_text),))
+
+
+def _source(ctx: LineContext, m: Member) -> str:
+    return (ctx.text or "")[m.value_start : m.value_end]
+
+
+def _shown(value: object, limit: int = 40) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@rule("ML101", "missing-field", scope=Scope.FIELDS, severity=Severity.ERROR)
+def missing_field(ctx: LineContext) -> Iterator[Finding]:
+    """A required key is missing.
+
+    ## What it does
+    Reports a line without OperationType or ProductId, or an ADD line without PicName or
+    CustomContent.
+
+    ## Why is this bad?
+    The service rejects the operation: it cannot tell what to do, to which product, or which
+    image to import.
+
+    ## Example
+    ```jsonl
+    {"OperationType": "ADD", "ProductId": "1000", "CustomContent": "k1:v1"}
+    ```
+
+    ## Use instead
+    ```jsonl
+    {"OperationType": "ADD", "ProductId": "1000", "PicName": "girl_cloth1.jpg", "CustomContent": "k1:v1"}
+    ```
+    """
+    obj = ctx.obj or {}
+    for error in _errors(ctx, "required"):
+        assert error.key is not None
+        when = "on an ADD line" if error.key in ("PicName", "CustomContent") else "on every line"
+        legacy = [k for k, new in LEGACY_KEYS.items() if new.startswith(error.key) and k in obj]
+        hint = f" (the legacy key {legacy[0]!r} is not read any more)" if legacy else ""
+        yield Finding(
+            f"missing required key {error.key!r}, required {when}{hint}",
+            ctx.object_span,
+            key=error.key,
+        )
+
+
+@rule("ML102", "invalid-operation-type", scope=Scope.FIELDS, severity=Severity.ERROR, fixable=True)
+def invalid_operation_type(ctx: LineContext) -> Iterator[Finding]:
+    """OperationType is neither `ADD` nor `DELETE`.
+
+    ## What it does
+    Reports an OperationType string that is not exactly `ADD` or `DELETE`, such as `add`, `Add`
+    or `"ADD "`.
+
+    ## Why is this bad?
+    The value is case-sensitive; anything else is an unknown operation and the line fails.
+
+    ## Example
+    ```jsonl
+    {"OperationType": "add", "ProductId": "1000", "PicName": "girl_cloth1.jpg", "CustomContent": ""}
+    ```
+
+    ## Use instead
+    ```jsonl
+    {"OperationType": "ADD", "ProductId": "1000", "PicName": "girl_cloth1.jpg", "CustomContent": ""}
+    ```
+
+    ## Fix
+    Rewrites a value that differs only in case or surrounding space.
+    """
+    for error in _errors(ctx, "enum"):
+        if error.key != "OperationType" or _has_type_error(ctx, error.key):
+            continue
+        value = (ctx.obj or {}).get("OperationType")
+        assert isinstance(value, str)
+        meant = value.strip().upper()
+        fix = None
+        if meant in OPERATIONS:
+            fix = _replace_value(ctx, "OperationType", f'"{meant}"', f'Change to "{meant}"')
+        yield Finding(
+            f"OperationType {_shown(value)} is not ADD or DELETE (the value is case-sensitive)",
+            ctx.value_span("OperationType"),
+            key="OperationType",
+            fix=fix,
+        )
+
+
+@rule("ML103", "wrong-type", scope=Scope.FIELDS, severity=Severity.ERROR, fixable=True)
+def wrong_type(ctx: LineContext) -> Iterator[Finding]:
+    """A value has the wrong JSON type.
+
+    ## What it does
+    Reports a value whose type differs from the one the key takes: a number for ProductId, a
+    string for CategoryId, IntAttr or Crop, and so on.
+
+    ## Why is this bad?
+    The service does not convert types: `"ProductId": 1000` or `"Crop": "false"` make the line
+    fail, or worse, `"false"` may be read as true.
+
+    ## Example
+    ```jsonl
+    {"OperationType": "ADD", "ProductId": 1000, "PicName": "a.jpg", "CustomContent": "", "Crop": "false"}
+    ```
+
+    ## Use instead
+    ```jsonl
+    {"OperationType": "ADD", "ProductId": "1000", "PicName": "a.jpg", "CustomContent": "", "Crop": false}
+    ```
+
+    ## Fix
+    Quotes an integer written where a string is expected, unquotes an integer or a boolean
+    written as a string. A number with a fraction for an integer key has no automatic fix.
+    """
+    props = line_schema()["properties"]
+    for error in _errors(ctx, "type"):
+        key = error.key
+        member = ctx.member(key) if key else None
+        if key is None or member is None:
+            continue
+        expected = props[key]["type"]
+        value = member.value
+        source = _source(ctx, member)
+        fix = None
+        if expected == "string" and _INT_LITERAL.fullmatch(source):
+            fix = _replace_value(ctx, key, json.dumps(source), f"Quote {source}")
+        elif expected == "integer" and isinstance(value, str) and _INT_LITERAL.fullmatch(value):
+            fix = _replace_value(ctx, key, str(int(value)), f"Write {value} as a number")
+        elif expected == "boolean" and isinstance(value, str):
+            word = value.strip().lower()
+            if word in ("true", "false"):
+                fix = _replace_value(ctx, key, word, f"Write {word} as a boolean")
+        yield Finding(
+            f"{key} is {_describe(value)} {_shown(value)}; it must be {_article(expected)}",
+            ctx.value_span(key),
+            key=key,
+            fix=fix,
+        )
+
+
+def _describe(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return "an array" if isinstance(value, list) else "an object"
+
+
+def _article(json_type: str) -> str:
+    return {"integer": "an integer", "string": "a string", "boolean": "a boolean (true or false)"}[
+        json_type
+    ]
+
+
+@rule("ML104", "invalid-length", scope=Scope.FIELDS, severity=Severity.ERROR)
+def invalid_length(ctx: LineContext) -> Iterator[Finding]:
+    """A string value is empty or too long.
+
+    ## What it does
+    Reports an empty ProductId or PicName, and values longer than their limit: ProductId and
+    PicName 256 characters, CustomContent 4096, StrAttr to StrAttr4 128. Characters are counted
+    as Unicode code points, not bytes.
+
+    ## Why is this bad?
+    The service rejects the line.
+
+    ## Example
+    ```jsonl
+    {"OperationType": "DELETE", "ProductId": ""}
+    ```
+
+    ## Use instead
+    ```jsonl
+    {"OperationType": "DELETE", "ProductId": "1005"}
+    ```
+    """
+    props = line_schema()["properties"]
+    for error in _errors(ctx, "minLength", "maxLength"):
+        key = error.key
+        if key is None:
+            continue
+        value = (ctx.obj or {})[key]
+        if error.kind == "minLength":
+            message = f"{key} is empty; it needs at least 1 character"
+        else:
+            limit = props[key]["maxLength"]
+            message = f"{key} is {len(value)} characters long; at most {limit} are allowed"
+        yield Finding(message, ctx.value_span(key), key=key)
+
+
+@rule("ML105", "invalid-category-id", scope=Scope.FIELDS, severity=Severity.ERROR)
+def invalid_category_id(ctx: LineContext) -> Iterator[Finding]:
+    """CategoryId is not one of the service's categories.
+
+    ## What it does
+    Reports a CategoryId outside 0–9, 20, 21, 22 and 88888888 (0 Tops, 1 Dress, 2 Bottoms,
+    3 Bag, 4 Shoes, 5 Accessories, 6 Snacks, 7 Makeups, 8 Bottle drink, 9 Furniture, 20 Toy,
+    21 Underwear, 22 Digital device, 88888888 Others).
+
+    ## Why is this bad?
+    For product image search a given category takes precedence and must be valid; an unknown
+    one fails the line.
+
+    ## Example
+    ```jsonl
+    {"OperationType": "ADD", "ProductId": "1", "PicName": "a.jpg", "CustomContent": "", "CategoryId": 10}
+    ```
+
+    ## Use instead
+    ```jsonl
+    {"OperationType": "ADD", "ProductId": "1", "PicName": "a.jpg", "CustomContent": "", "CategoryId": 9}
+    ```
+    Or leave CategoryId out to let the service predict it.
+    """
+    for error in _errors(ctx, "enum"):
+        if error.key != "CategoryId" or _has_type_error(ctx, "CategoryId"):
+            continue
+        value = (ctx.obj or {})["CategoryId"]
+        yield Finding(
+            f"CategoryId {_shown(value)} is not a category; use 0–9, 20, 21, 22 or 88888888 "
+            "(Others), or leave it out to let the service predict it",
+            ctx.value_span("CategoryId"),
+            key="CategoryId",
+        )
+
+
+@rule("ML106", "integer-out-of-range", scope=Scope.FIELDS, severity=Severity.ERROR)
+def integer_out_of_range(ctx: LineContext) -> Iterator[Finding]:
+    """An integer attribute does not fit in 32 bits.
+
+    ## What it does
+    Reports IntAttr to IntAttr4 values outside -2147483648 to 2147483647.
+
+    ## Why is this bad?
+    The service stores integer attributes as 32-bit signed integers; larger values are
+    rejected.
+
+    ## Example
+    ```jsonl
+    {"OperationType": "ADD", "ProductId": "1", "PicName": "a.jpg", "CustomContent": "", "IntAttr": 4294967296}
+    ```
+
+    ## Use instead
+    ```jsonl
+    {"OperationType": "ADD", "ProductId": "1", "PicName": "a.jpg", "CustomContent": "", "IntAttr": 42}
+    ```
+    """
+    for error in _errors(ctx, "minimum", "maximum"):
+        if error.key is None:
+            continue
+        value = (ctx.obj or {})[error.key]
+        yield Finding(
+            f"{error.key} {value} is outside the 32-bit range -2147483648 to 2147483647",
+            ctx.value_span(error.key),
+            key=error.key,
+        )
+
+
+@rule("ML107", "forbidden-character", scope=Scope.FIELDS, severity=Severity.ERROR)
+def forbidden_character(ctx: LineContext) -> Iterator[Finding]:
+    """A string attribute holds a character the service does not support.
+
+    ## What it does
+    Reports `\\`, `¥`, `$`, `&` and `%` in StrAttr to StrAttr4.
+
+    ## Why is this bad?
+    String attributes are used in filter expressions, where these characters are not
+    supported.
+
+    ## Example
+    ```jsonl
+    {"OperationType": "ADD", "ProductId": "1", "PicName": "a.jpg", "CustomContent": "", "StrAttr": "50%"}
+    ```
+
+    ## Use instead
+    ```jsonl
+    {"OperationType": "ADD", "ProductId": "1", "PicName": "a.jpg", "CustomContent": "", "StrAttr": "50pct"}
+    ```
+    """
+    for error in _errors(ctx, "pattern"):
+        key = error.key
+        if key is None or not key.startswith("StrAttr"):
+            continue
+        member = ctx.member(key)
+        assert member is not None
+        value: str = member.value
+        bad = sorted({c for c in value if c in STRATTR_FORBIDDEN}, key=value.index)
+        span = ctx.value_span(key)
+        source = _source(ctx, member)
+        if "\\" not in source:
+            first = value.index(bad[0])
+            span = ctx.span(member.value_start + 1 + first, member.value_start + 2 + first)
+        shown = " ".join(bad)
+        yield Finding(
+            f"{key} {_shown(value)} contains {shown}, which string attributes do not support",
+            span,
+            key=key,
+        )
+
+
+@rule("ML108", "invalid-region", scope=Scope.FIELDS, severity=Severity.ERROR)
+def invalid_region(ctx: LineContext) -> Iterator[Finding]:
+    """Region is not `x1,x2,y1,y2` with x1 < x2 and y1 < y2.
+
+    ## What it does
+    Reports a Region that is not four non-negative integers separated by commas, or whose
+    corners are out of order. The order is both x values first: `x1,x2,y1,y2`, where (x1, y1)
+    is the upper-left corner and (x2, y2) the lower-right one.
+
+    ## Why is this bad?
+    The service cannot read the subject area and the line fails; swapped values describe an
+    empty box.
+
+    ## Example
+    ```jsonl
+    {"OperationType": "ADD", "ProductId": "1", "PicName": "a.jpg", "CustomContent": "", "Region": "20,60,80,40"}
+    ```
+
+    ## Use instead
+    ```jsonl
+    {"OperationType": "ADD", "ProductId": "1", "PicName": "a.jpg", "CustomContent": "", "Region": "20,40,60,80"}
+    ```
+    """
+    value = (ctx.obj or {}).get("Region")
+    if not isinstance(value, str):
+        return
+    match = _REGION.fullmatch(value)
+    span = ctx.value_span("Region")
+    if match is None:
+        yield Finding(
+            f"Region {_shown(value)} is not four non-negative integers written as "
+            '"x1,x2,y1,y2" (no spaces)',
+            span,
+            key="Region",
+        )
+        return
+    x1, x2, y1, y2 = (int(g) for g in match.groups())
+    if x1 >= x2:
+        yield Finding(
+            f"Region {_shown(value)} has x1 {x1} not less than x2 {x2}; the order is "
+            "x1,x2,y1,y2 (both x values first)",
+            span,
+            key="Region",
+        )
+    if y1 >= y2:
+        yield Finding(
+            f"Region {_shown(value)} has y1 {y1} not less than y2 {y2}; the order is "
+            "x1,x2,y1,y2 (both x values first)",
+            span,
+            key="Region",
+        )
+
+
+@rule("ML109", "unknown-field", scope=Scope.FIELDS, severity=Severity.WARNING, fixable=True)
+def unknown_field(ctx: LineContext) -> Iterator[Finding]:
+    """A key the service does not know.
+
+    ## What it does
+    Reports keys that are not part of the manifest format, with the key that was probably meant
+    (keys are case-sensitive: `ProductID`, `productId` and `Picname` are all unknown).
+
+    ## Why is this bad?
+    The service ignores unknown keys, so a misspelt key silently loses its value, or leaves a
+    required key missing.
+
+    ## Example
+    ```jsonl
+    {"OperationType": "DELETE", "ProductId": "1004", "Picname": "fengyi.jpg"}
+    ```
+
+    ## Use instead
+    ```jsonl
+    {"OperationType": "DELETE", "ProductId": "1004", "PicName": "fengyi.jpg"}
+    ```
+
+    ## Fix
+    Renames the key when the intended key is clear and not already present.
+    """
+    obj = ctx.obj or {}
+    for error in _errors(ctx, "additionalProperties"):
+        key = error.key
+        if key is None or key in LEGACY_KEYS:
+            continue
+        meant = did_you_mean(key)
+        fix = None
+        hint = ""
+        if meant is not None:
+            hint = f"; did you mean {meant!r}?"
+            if meant not in obj:
+                edit = TextEdit(ctx.key_span(key), json.dumps(meant))
+                fix = Fix(f"Rename to {meant!r}", (edit,))
+        yield Finding(
+            f"unknown key {key!r}{hint} (the service ignores it)",
+            ctx.key_span(key),
+            key=key,
+            fix=fix,
+        )
+
+
+def did_you_mean(key: str) -> str | None:
+    """The known key a misspelt or miscased key most probably stands for."""
+    known = known_keys()
+    folded = {k.lower(): k for k in known}
+    squashed = re.sub(r"[^a-z0-9]", "", key.lower())
+    if squashed in folded:
+        return folded[squashed]
+    close = difflib.get_close_matches(squashed, list(folded), n=1, cutoff=0.8)
+    return folded[close[0]] if close else None
+
+
+@rule("ML110", "duplicate-key", scope=Scope.FIELDS, severity=Severity.WARNING)
+def duplicate_key(ctx: LineContext) -> Iterator[Finding]:
+    """The same key twice in one object.
+
+    ## What it does
+    Reports every repetition of a key within one line.
+
+    ## Why is this bad?
+    JSON parsers silently keep one of the values (usually the last), so the other is lost
+    without a word.
+
+    ## Example
+    ```jsonl
+    {"OperationType": "DELETE", "ProductId": "1004", "ProductId": "1005"}
+    ```
+
+    ## Use instead
+    ```jsonl
+    {"OperationType": "DELETE", "ProductId": "1005"}
+    ```
+    """
+    first: dict[str, Member] = {}
+    for m in ctx.members:
+        if m.key not in first:
+            first[m.key] = m
+            continue
+        earlier = first[m.key]
+        yield Finding(
+            f"key {m.key!r} appears more than once; parsers keep the last value "
+            f"({_shown(ctx.obj[m.key] if ctx.obj else m.value)}) and drop "
+            f"{_shown(earlier.value)}",
+            ctx.span(m.key_start, m.key_end),
+            key=m.key,
+            related=(
+                Related(
+                    ctx.path,
+                    ctx.span(earlier.key_start, earlier.key_end),
+                    f"first {m.key!r} here",
+                ),
+            ),
+        )
+
+
+@rule("ML111", "legacy-field", scope=Scope.FIELDS, severity=Severity.WARNING)
+def legacy_field(ctx: LineContext) -> Iterator[Finding]:
+    """A key of the service's older manifest format.
+
+    ## What it does
+    Reports `operator`, `item_id`, `cat_id`, `cust_content`, `pic_list`, `int_attr` and
+    `str_attr`, and names the key that replaced each.
+
+    ## Why is this bad?
+    The current service no longer reads these keys, so their values are lost.
+
+    ## Example
+    ```jsonl
+    {"OperationType": "DELETE", "ProductId": "1005", "cat_id": 0}
+    ```
+
+    ## Use instead
+    ```jsonl
+    {"OperationType": "DELETE", "ProductId": "1005"}
+    ```
+    """
+    for m in ctx.members:
+        if m.key in LEGACY_KEYS:
+            yield Finding(
+                f"{m.key!r} belongs to the older manifest format; use {LEGACY_KEYS[m.key]}",
+                ctx.span(m.key_start, m.key_end),
+                key=m.key,
+            )
+
+
+@rule("ML112", "ignored-by-delete", scope=Scope.FIELDS, severity=Severity.INFO)
+def ignored_by_delete(ctx: LineContext) -> Iterator[Finding]:
+    """A DELETE line carries fields that DELETE ignores.
+
+    ## What it does
+    Notes CustomContent, CategoryId, attributes, Crop and Region on a DELETE line.
+
+    ## Why is this bad?
+    DELETE only uses ProductId and PicName; the other values do nothing, which can hide a
+    mistake (was this line meant to be an ADD?).
+
+    ## Example
+    ```jsonl
+    {"OperationType": "DELETE", "ProductId": "1004", "PicName": "fengyi.jpg", "CategoryId": 0}
+    ```
+
+    ## Use instead
+    ```jsonl
+    {"OperationType": "DELETE", "ProductId": "1004", "PicName": "fengyi.jpg"}
+    ```
+    """
+    if ctx.operation != "DELETE":
+        return
+    known = set(known_keys())
+    for m in ctx.members:
+        if m.key in known and m.key not in DELETE_KEYS:
+            yield Finding(
+                f"DELETE ignores {m.key}", ctx.member_span(m), key=m.key
+            )
+
+
+@rule("ML113", "crop-with-region", scope=Scope.FIELDS, severity=Severity.WARNING)
+def crop_with_region(ctx: LineContext) -> Iterator[Finding]:
+    """`Crop: false` together with a Region.
+
+    ## What it does
+    Reports a line that turns subject detection off and also gives a subject area.
+
+    ## Why is this bad?
+    The two contradict each other and the service's pages disagree on which one wins: the batch
+    page says Region takes precedence and Crop is ignored, other pages describe Crop false as
+    searching the whole image. The outcome is not certain.
+
+    ## Example
+    ```jsonl
+    {"OperationType": "ADD", "ProductId": "1", "PicName": "a.jpg", "CustomContent": "", "Crop": false, "Region": "20,40,60,80"}
+    ```
+
+    ## Use instead
+    ```jsonl
+    {"OperationType": "ADD", "ProductId": "1", "PicName": "a.jpg", "CustomContent": "", "Region": "20,40,60,80"}
+    ```
+    """
+    obj = ctx.obj or {}
+    if ctx.operation == "ADD" and obj.get("Crop") is False and "Region" in obj:
+        yield Finding(
+            "Crop is false and Region is set: the service's pages disagree on which one wins; "
+            "keep only the one you mean",
+            ctx.member_span(ctx.member("Crop")),  # type: ignore[arg-type]
+            key="Crop",
+        )
+
+
+@rule("ML114", "ignored-by-service", scope=Scope.FIELDS, severity=Severity.INFO)
+def ignored_by_service(ctx: LineContext) -> Iterator[Finding]:
+    """A field that the configured service type ignores.
+
+    ## What it does
+    Notes CategoryId on every service type but product search (they set it to 88888888), and
+    Crop and Region on fabric (cloth) search, which ignores both.
+
+    ## Why is this bad?
+    The value has no effect; if it matters, the instance may be of the wrong service type.
+
+    ## Example
+    With `service = "generic"`:
+    ```jsonl
+    {"OperationType": "ADD", "ProductId": "1", "PicName": "a.jpg", "CustomContent": "", "CategoryId": 3}
+    ```
+
+    ## Use instead
+    ```jsonl
+    {"OperationType": "ADD", "ProductId": "1", "PicName": "a.jpg", "CustomContent": ""}
+    ```
+    """
+    if ctx.operation != "ADD":
+        return
+    profile = ctx.config.profile
+    ignored = []
+    if not profile.honours_category:
+        ignored.append(("CategoryId", "sets CategoryId to 88888888 whatever the line says"))
+    if not profile.honours_crop_region:
+        ignored += [("Crop", "ignores Crop"), ("Region", "ignores Region")]
+    for key, why in ignored:
+        m = ctx.member(key)
+        if m is not None:
+            yield Finding(
+                f"the {profile.service} service {why}", ctx.member_span(m), key=key
+            )

@@ -1,0 +1,451 @@
+"""File and text rules (ML0xx): the name, the encoding, line endings and JSON syntax."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from metalint.diagnostics import FILE_SPAN, Fix, Severity, Span, TextEdit
+from metalint.line import LineContext, contains_non_finite
+from metalint.registry import Finding, Scope, rule
+
+MANIFEST_NAME = "increment.meta"
+_NEAR_MISS = re.compile(r"increment[._ -]?(meta|json|jsonl|ndjson|txt)(\.[a-z0-9]+)*")
+
+
+def is_near_miss(name: str) -> bool:
+    """A file name someone probably meant to be ``increment.meta``."""
+    return name != MANIFEST_NAME and bool(_NEAR_MISS.fullmatch(name.lower()))
+
+
+@dataclass(frozen=True, slots=True)
+class FileFacts:
+    """What the file rules know once a file has been read."""
+
+    path: str
+    name: str
+    explicit: bool
+    """True when the user named this file; False when it was found in a folder."""
+    linted: bool
+    """False for a near miss found in a folder: reported, not read as a manifest."""
+    lines: int
+    operations: int
+    """Lines whose OperationType is ADD or DELETE."""
+    has_content: bool
+
+
+@rule("ML001", "file-name", scope=Scope.FILE, severity=Severity.ERROR)
+def file_name(facts: FileFacts) -> Iterator[Finding]:
+    """The manifest is not named exactly `increment.meta`.
+
+    ## What it does
+    Reports a manifest linted under another name, and files in a linted folder whose names are
+    near misses of `increment.meta` (`Increment.meta`, `increment.meta.txt`, `increment.json`).
+
+    ## Why is this bad?
+    The batch task looks for a file named exactly `increment.meta` (the name is case-sensitive);
+    a manifest under any other name is never read, so nothing is imported.
+
+    ## Example
+    A manifest saved as `Increment.meta` or `increment.json`.
+
+    ## Use instead
+    Rename the file to `increment.meta`, next to the images it references.
+    """
+    if facts.name == MANIFEST_NAME:
+        return
+    if facts.explicit:
+        yield Finding(
+            f"file is named {facts.name!r}; the batch task only reads a file named "
+            f"'{MANIFEST_NAME}'",
+            FILE_SPAN,
+        )
+    elif is_near_miss(facts.name):
+        yield Finding(
+            f"{facts.name!r} looks like a manifest but the batch task only reads a file named "
+            f"'{MANIFEST_NAME}'; rename it",
+            FILE_SPAN,
+        )
+
+
+@rule("ML002", "invalid-utf8", scope=Scope.TEXT, severity=Severity.ERROR)
+def invalid_utf8(ctx: LineContext) -> Iterator[Finding]:
+    """The line is not valid UTF-8.
+
+    ## What it does
+    Reports the first byte of a line that does not decode as UTF-8, with its byte column.
+
+    ## Why is this bad?
+    The service reads the manifest as UTF-8 JSON; a line in another encoding (GBK, Latin-1) or
+    with binary content fails to parse, and so does its operation.
+
+    ## Example
+    A line saved in GBK or Latin-1, where a product name holds non-ASCII characters.
+
+    ## Use instead
+    Save the manifest as UTF-8 (without a byte-order mark).
+    """
+    error = ctx.decode_error
+    if error is None:
+        return
+    prefix = ctx.raw[: error.start].decode("utf-8")
+    column = len(prefix)
+    bad = ctx.raw[error.start : error.end].hex(" ")
+    yield Finding(
+        f"invalid UTF-8 at byte {error.start + 1} (bytes {bad}): save the manifest as UTF-8",
+        Span.on_line(ctx.lineno, column, column + 1),
+    )
+
+
+@rule("ML003", "byte-order-mark", scope=Scope.TEXT, severity=Severity.WARNING, fixable=True)
+def byte_order_mark(ctx: LineContext) -> Iterator[Finding]:
+    """The file starts with a UTF-8 byte-order mark.
+
+    ## What it does
+    Reports the invisible byte-order mark (U+FEFF) at the very start of the manifest.
+
+    ## Why is this bad?
+    Strict JSON parsers do not accept a byte-order mark, so the first line may fail to parse.
+
+    ## Example
+    A manifest saved by an editor as "UTF-8 with BOM".
+
+    ## Use instead
+    Save as plain UTF-8.
+
+    ## Fix
+    Removes the byte-order mark.
+    """
+    if ctx.has_bom and ctx.text is not None:
+        edit = TextEdit(Span(1, 1, 1, 2), "")
+        yield Finding(
+            "the file starts with a UTF-8 byte-order mark; strict JSON parsers reject it",
+            Span(1, 1, 1, 2),
+            fix=Fix("Remove the byte-order mark", (edit,)),
+        )
+
+
+@rule("ML004", "multiple-values", scope=Scope.TEXT, severity=Severity.ERROR, fixable=True)
+def multiple_values(ctx: LineContext) -> Iterator[Finding]:
+    """Several JSON values on one line.
+
+    ## What it does
+    Reports a line holding two or more operations: objects side by side (`{...}{...}`),
+    separated by commas (`{...},{...}`) or wrapped in an array (`[{...},{...}]`).
+
+    ## Why is this bad?
+    The manifest holds one JSON object per line. Several entries on one line make the whole
+    operation fail.
+
+    ## Example
+    ```jsonl
+    {"OperationType": "DELETE", "ProductId": "1"}{"OperationType": "DELETE", "ProductId": "2"}
+    ```
+
+    ## Use instead
+    ```jsonl
+    {"OperationType": "DELETE", "ProductId": "1"}
+    {"OperationType": "DELETE", "ProductId": "2"}
+    ```
+
+    ## Fix
+    Puts each object on a line of its own (offered when every value is an object).
+    """
+    text = ctx.text
+    if text is None:
+        return
+    values = ctx.values
+    parts: list[str] | None = None
+    if len(values) > 1:
+        parts = [text[v.start : v.end] for v in values]
+        if not all(isinstance(v.value, dict) for v in values):
+            parts = None
+        where = Span.on_line(ctx.lineno, values[1].start, values[-1].end)
+        message = f"{len(values)} JSON values on one line; put each operation on a line of its own"
+    elif (
+        len(values) == 1
+        and ctx.syntax_problem is None
+        and isinstance(values[0].value, list)
+        and len(values[0].value) > 1
+        and all(isinstance(v, dict) for v in values[0].value)
+    ):
+        array = values[0]
+        parts = _element_texts(text, array.start, array.end) or [
+            json.dumps(v, ensure_ascii=False) for v in array.value
+        ]
+        where = Span.on_line(ctx.lineno, array.start, array.end)
+        message = (
+            f"an array of {len(array.value)} objects on one line; put each operation on a "
+            "line of its own"
+        )
+    else:
+        return
+    fix = None
+    if parts is not None:
+        whole = Span.on_line(ctx.lineno, values[0].start, values[-1].end)
+        fix = Fix("Split into one object per line", (TextEdit(whole, "\n".join(parts)),))
+    yield Finding(message, where, fix=fix)
+
+
+def _element_texts(text: str, start: int, end: int) -> list[str] | None:
+    """The source text of each element of the array at ``start:end``, as written."""
+    from metalint.line import parse_values
+
+    inner = text[start + 1 : end - 1]
+    values, separators, problem = parse_values(inner, 0)
+    if problem is not None or any(s != "," for s in separators):
+        return None
+    return [inner[v.start : v.end] for v in values]
+
+
+@rule("ML005", "invalid-json", scope=Scope.TEXT, severity=Severity.ERROR)
+def invalid_json(ctx: LineContext) -> Iterator[Finding]:
+    """The line is not valid JSON.
+
+    ## What it does
+    Reports the first JSON syntax error of a line, at the column where parsing stopped.
+
+    ## Why is this bad?
+    A line that does not parse is an operation the service cannot perform: the image is not
+    imported (or not deleted).
+
+    ## Example
+    ```jsonl
+    {"OperationType": "DELETE", "ProductId": "1005",}
+    ```
+
+    ## Use instead
+    ```jsonl
+    {"OperationType": "DELETE", "ProductId": "1005"}
+    ```
+    """
+    problem = ctx.syntax_problem
+    if problem is None or ctx.text is None:
+        return
+    text = ctx.text
+    found = repr(text[problem.offset]) if problem.offset < len(text) else "end of line"
+    yield Finding(
+        f"invalid JSON: {problem.message} (found {found})",
+        Span.on_line(ctx.lineno, problem.offset, problem.offset + 1),
+    )
+
+
+@rule("ML006", "not-an-object", scope=Scope.TEXT, severity=Severity.ERROR)
+def not_an_object(ctx: LineContext) -> Iterator[Finding]:
+    """The line is JSON, but not an object.
+
+    ## What it does
+    Reports a line whose value is an array, a string, a number, `true`, `false` or `null`.
+
+    ## Why is this bad?
+    Every line describes one operation as a JSON object with OperationType, ProductId and the
+    other fields; any other value is rejected.
+
+    ## Example
+    ```jsonl
+    ["ADD", "1000", "girl_cloth1.jpg"]
+    ```
+
+    ## Use instead
+    ```jsonl
+    {"OperationType": "ADD", "ProductId": "1000", "PicName": "girl_cloth1.jpg", "CustomContent": ""}
+    ```
+    """
+    if ctx.syntax_problem is not None or len(ctx.values) != 1:
+        return
+    only = ctx.values[0]
+    if isinstance(only.value, dict):
+        return
+    if isinstance(only.value, list) and only.value and all(isinstance(v, dict) for v in only.value):
+        if len(only.value) > 1:
+            return  # several objects: multiple-values says it better
+    kind = _json_kind(only.value)
+    yield Finding(
+        f"the line is {kind}, not a JSON object: each line must be one object",
+        Span.on_line(ctx.lineno, only.start, only.end),
+    )
+
+
+def _json_kind(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return "an array"
+
+
+@rule("ML007", "non-finite-number", scope=Scope.TEXT, severity=Severity.ERROR)
+def non_finite_number(ctx: LineContext) -> Iterator[Finding]:
+    """`NaN`, `Infinity` or `-Infinity` on a line.
+
+    ## What it does
+    Reports the non-standard number literals that some JSON writers emit.
+
+    ## Why is this bad?
+    JSON has no such numbers; strict parsers, the service's among them, reject the whole line.
+
+    ## Example
+    ```jsonl
+    {"OperationType": "ADD", "ProductId": "1", "PicName": "a.jpg", "CustomContent": "", "IntAttr": NaN}
+    ```
+
+    ## Use instead
+    ```jsonl
+    {"OperationType": "ADD", "ProductId": "1", "PicName": "a.jpg", "CustomContent": ""}
+    ```
+    """
+    if ctx.object_value is None:
+        return
+    for member in ctx.members:
+        if contains_non_finite(member.value):
+            source = (ctx.text or "")[member.value_start : member.value_end]
+            yield Finding(
+                f"{member.key} is {source}, which is not a JSON number",
+                ctx.span(member.value_start, member.value_end),
+                key=member.key,
+            )
+
+
+@rule("ML008", "blank-line", scope=Scope.TEXT, severity=Severity.WARNING, fixable=True)
+def blank_line(ctx: LineContext) -> Iterator[Finding]:
+    """A blank line.
+
+    ## What it does
+    Reports an empty line, or one holding only white space.
+
+    ## Why is this bad?
+    The documentation defines the manifest as one JSON object per line and does not say how
+    blank lines are treated; a strict reader counts them as invalid operations.
+
+    ## Example
+    A manifest with an empty line between two operations.
+
+    ## Use instead
+    Remove the blank line.
+
+    ## Fix
+    Deletes the line.
+    """
+    if ctx.is_blank:
+        yield Finding(
+            "blank line; every line of the manifest should hold one operation",
+            ctx.line_span,
+            fix=Fix("Delete the blank line", (ctx.delete_edit(),)),
+        )
+
+
+@rule("ML009", "crlf-line-ending", scope=Scope.TEXT, severity=Severity.WARNING, fixable=True)
+def crlf_line_ending(ctx: LineContext) -> Iterator[Finding]:
+    """A Windows (CRLF) line ending.
+
+    ## What it does
+    Reports a line that ends with a carriage return before its newline.
+
+    ## Why is this bad?
+    The service's documentation does not say that it accepts CRLF; a reader that splits on the
+    newline alone leaves the carriage return in the line.
+
+    ## Example
+    A manifest saved on Windows with CRLF line endings.
+
+    ## Use instead
+    Save with LF (Unix) line endings.
+
+    ## Fix
+    Replaces the CRLF with LF.
+    """
+    if ctx.ending == b"\r\n" and ctx.text is not None:
+        end = len(ctx.text) + 1
+        edit = TextEdit(Span(ctx.lineno, end, ctx.lineno + 1, 1), "\n")
+        yield Finding(
+            "line ends with CRLF; use LF line endings",
+            Span(ctx.lineno, end, ctx.lineno, end + 1),
+            fix=Fix("Use an LF line ending", (edit,)),
+        )
+
+
+@rule("ML010", "trailing-whitespace", scope=Scope.TEXT, severity=Severity.WARNING, fixable=True)
+def trailing_whitespace(ctx: LineContext) -> Iterator[Finding]:
+    """White space after the end of the JSON object.
+
+    ## What it does
+    Reports spaces, tabs or a stray carriage return at the end of a line.
+
+    ## Why is this bad?
+    Invisible trailing characters are not documented as accepted and make diffs noisy.
+
+    ## Example
+    A line ending in `}   ` instead of `}`.
+
+    ## Use instead
+    End the line at the closing brace.
+
+    ## Fix
+    Removes the trailing white space.
+    """
+    text = ctx.text
+    if text is None or ctx.is_blank:
+        return
+    stripped = len(text.rstrip(" \t\r\f\v"))
+    if stripped < len(text):
+        span = Span(ctx.lineno, stripped + 1, ctx.lineno, len(text) + 1)
+        yield Finding(
+            f"{len(text) - stripped} trailing white-space character(s)",
+            span,
+            fix=Fix("Remove trailing white space", (TextEdit(span, ""),)),
+        )
+
+
+@rule("ML011", "no-operations", scope=Scope.FILE, severity=Severity.WARNING)
+def no_operations(facts: FileFacts) -> Iterator[Finding]:
+    """The manifest holds no ADD or DELETE operation.
+
+    ## What it does
+    Reports an empty manifest, or one in which no line is a recognisable ADD or DELETE.
+
+    ## Why is this bad?
+    A batch task over such a file does nothing, which is rarely what was meant.
+
+    ## Example
+    An empty `increment.meta`.
+
+    ## Use instead
+    ```jsonl
+    {"OperationType": "DELETE", "ProductId": "1005"}
+    ```
+    """
+    if not facts.linted or facts.operations:
+        return
+    if not facts.has_content:
+        yield Finding("the manifest is empty: the batch task would do nothing", FILE_SPAN)
+    else:
+        yield Finding(
+            "no line is an ADD or DELETE operation: the batch task would do nothing", FILE_SPAN
+        )
+
+
+@rule("ML012", "unreadable-file", scope=Scope.FILE, severity=Severity.ERROR)
+def unreadable_file(facts: FileFacts) -> Iterator[Finding]:
+    """The manifest cannot be read.
+
+    ## What it does
+    Reports a manifest path that is not a regular file (a folder, a FIFO, a device) or that
+    cannot be opened (no permission, an I/O error). The engine reports it directly, before any
+    line is read; nothing in a readable file triggers it.
+
+    ## Why is this bad?
+    Nothing in it can be checked, and the batch task cannot read it either.
+
+    ## Example
+    An `increment.meta` without read permission.
+
+    ## Use instead
+    Make the manifest a readable regular file.
+    """
+    return iter(())

@@ -1,0 +1,96 @@
+"""Compiled validators for the line schema.
+
+Two questions are asked of a line. The fast one, asked of every line, is "could any rule find
+anything here?": a stricter *clean* schema (the line schema plus the conditions under which the
+warning and info rules fire) answers it with jsonschema-rs, which is ~40 times quicker than the
+reference implementation. Only lines it rejects are asked the slow one, "what exactly is wrong?",
+whose detailed errors feed the field rules.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any
+
+from metalint.line import contains_non_finite
+from metalint.schema import line_schema
+from metalint.service import PROFILES, Service
+
+DELETE_KEYS = ("OperationType", "ProductId", "PicName")
+"""The keys a DELETE line uses; anything else on a DELETE line is ignored by the service."""
+
+SUSPICIOUS_PICNAME = r"[\\:\x00-\x1f\x7f]|//|\.\.|^/"
+"""Anything in a PicName that one of the PicName rules may object to. Deliberately wider than
+the rules: a match sends the line to the slow path, where the rules decide."""
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaError:
+    kind: str
+    """The JSON Schema keyword that failed: ``required``, ``type``, ``enum``, ``maxLength``..."""
+    key: str | None
+    """The top-level key concerned; for ``required`` the missing key, for
+    ``additionalProperties`` the unexpected key."""
+    message: str
+
+
+def clean_schema(service: Service) -> dict[str, Any]:
+    """The line schema narrowed to lines on which no rule at all would report anything."""
+    profile = PROFILES[service]
+    narrowing: list[dict[str, Any]] = [
+        line_schema(),
+        {
+            "if": {"properties": {"OperationType": {"const": "DELETE"}}},
+            "then": {"propertyNames": {"enum": list(DELETE_KEYS)}},
+        },
+        {"not": {"required": ["Crop", "Region"], "properties": {"Crop": {"const": False}}}},
+        {"properties": {"PicName": {"not": {"pattern": SUSPICIOUS_PICNAME}}}},
+    ]
+    if not profile.honours_category:
+        narrowing.append({"not": {"required": ["CategoryId"]}})
+    if not profile.honours_crop_region:
+        narrowing.append({"not": {"anyOf": [{"required": ["Crop"]}, {"required": ["Region"]}]}})
+    return {"allOf": narrowing}
+
+
+@functools.cache
+def clean_validator(service: Service) -> Any:
+    import jsonschema_rs
+
+    return jsonschema_rs.validator_for(clean_schema(service))
+
+
+@functools.cache
+def _line_validator() -> Any:
+    import jsonschema_rs
+
+    return jsonschema_rs.validator_for(line_schema())
+
+
+def detailed_errors(obj: dict[str, Any]) -> list[SchemaError]:
+    """Every way ``obj`` departs from the line schema, one error per failed keyword.
+
+    Members holding NaN or Infinity are left out: JSON has no such numbers, a text rule reports
+    them, and a type error on top would only repeat it.
+    """
+    non_finite = {k for k, v in obj.items() if contains_non_finite(v)}
+    instance = {k: v for k, v in obj.items() if k not in non_finite} if non_finite else obj
+    errors: list[SchemaError] = []
+    for error in _line_validator().iter_errors(instance):
+        kind = type(error.kind).__name__
+        path = list(error.instance_path)
+        key: str | None = str(path[0]) if path else None
+        if kind == "Required":
+            key = str(error.kind.property)
+            if key in non_finite:
+                continue
+            errors.append(SchemaError("required", key, error.message))
+        elif kind == "AdditionalProperties":
+            errors.extend(
+                SchemaError("additionalProperties", str(name), error.message)
+                for name in error.kind.unexpected
+            )
+        else:
+            errors.append(SchemaError(kind[0].lower() + kind[1:], key, error.message))
+    return errors

@@ -1,0 +1,1 @@
+"""The metalint language server (live diagnostics, quick fixes, hover and completion)."""
