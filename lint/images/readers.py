@@ -1,0 +1,181 @@
+"""One header reader per format. Each reads only the bytes it needs, checks the structure
+against the file size, and raises ``Truncated`` or ``Malformed`` for a damaged file."""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable
+
+from metalint.images.header import Malformed, Source, Truncated
+from metalint.images.model import Content
+from metalint.images.rasters import read_bmp, read_ppm, read_tiff
+from metalint.images.tiff import exif_orientation
+
+_MAX_CHUNKS = 100_000
+"""Beyond this many PNG/WEBP chunks or JPEG segments, stop walking: the file is hostile."""
+_EOI_WINDOW = 4096
+"""How far from the end a JPEG's end-of-image marker is looked for (trailers follow it)."""
+_PNG_IEND = b"\x00\x00\x00\x00IEND\xaeB`\x82"
+
+
+def read_png(src: Source) -> Content:
+    length, kind = src.unpack(">I4s", 8)
+    if kind != b"IHDR" or length != 13:
+        raise Malformed("the first chunk is not a 13-byte IHDR")
+    width, height = src.unpack(">II", 16)
+    if zlib.crc32(src.read(12, 17)) != src.unpack(">I", 29)[0]:
+        raise Malformed("the IHDR checksum does not match")
+    if width == 0 or height == 0:
+        raise Malformed(f"IHDR gives {width}×{height} pixels")
+    orientation = None
+    seen_data = False
+    offset = 33
+    for _ in range(_MAX_CHUNKS):
+        if offset + 12 > src.size:
+            raise Truncated(f"the file ends at byte {src.size}, before the IEND chunk")
+        length, kind = src.unpack(">I4s", offset)
+        if length > 0x7FFFFFFF or not kind.isalpha():
+            raise Malformed(f"invalid chunk at byte {offset}")
+        end = offset + 12 + length
+        if end > src.size:
+            name = kind.decode("ascii")
+            raise Truncated(f"the {name} chunk at byte {offset} ends past the end of the file")
+        if kind == b"eXIf":
+            orientation = exif_orientation(src.read(offset + 8, length))
+        elif kind == b"IDAT":
+            seen_data = True
+        elif kind == b"IEND":
+            break
+        offset = end
+    else:
+        if src.read(src.size - 12, 12) != _PNG_IEND:
+            raise Truncated("the file does not end with an IEND chunk")
+        seen_data = True
+    if not seen_data:
+        raise Malformed("no IDAT chunk: the image has no pixel data")
+    return Content("PNG", width, height, orientation)
+
+
+_SOF = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
+_STANDALONE = frozenset(range(0xD0, 0xD8)) | {0x01}
+
+
+def read_jpeg(src: Source) -> Content:
+    width = height = orientation = None
+    offset = 2
+    for _ in range(_MAX_CHUNKS):
+        prefix, marker = src.unpack(">BB", offset)
+        if prefix != 0xFF:
+            raise Malformed(f"expected a marker at byte {offset}")
+        if marker == 0xFF:
+            offset += 1
+            continue
+        if marker in _STANDALONE:
+            offset += 2
+            continue
+        if marker == 0xD9:
+            raise Malformed("the end-of-image marker comes before any image data")
+        (length,) = src.unpack(">H", offset + 2)
+        if length < 2:
+            raise Malformed(f"segment at byte {offset} has length {length}")
+        end = offset + 2 + length
+        if end > src.size:
+            raise Truncated(f"the segment at byte {offset} ends past the end of the file")
+        if marker in _SOF:
+            height, width = src.unpack(">HH", offset + 5)
+        elif marker == 0xE1 and orientation is None:
+            payload = src.read(offset + 4, length - 2)
+            if payload.startswith(b"Exif\x00\x00"):
+                orientation = exif_orientation(payload)
+        elif marker == 0xDA:
+            break
+        offset = end
+    else:
+        raise Malformed("too many segments before the image data")
+    if width is None or height is None:
+        raise Malformed("no frame header (SOF) before the image data")
+    if width == 0 or height == 0:
+        raise Malformed(f"the frame header gives {width}×{height} pixels")
+    tail = src.read(max(offset, src.size - _EOI_WINDOW), _EOI_WINDOW)
+    if b"\xff\xd9" not in tail:
+        raise Truncated("no end-of-image marker (FFD9) at the end of the file")
+    return Content("JPEG", width, height, orientation)
+
+
+def read_gif(src: Source) -> Content:
+    width, height = src.unpack("<HH", 6)
+    if src.size < 14:
+        raise Truncated("the file ends inside the header")
+    if width == 0 or height == 0:
+        raise Malformed(f"the logical screen is {width}×{height} pixels")
+    if src.read(src.size - 1, 1) != b";":
+        raise Truncated("the file does not end with the GIF trailer (3B)")
+    return Content("GIF", width, height)
+
+
+def read_webp(src: Source) -> Content:
+    (riff_size,) = src.unpack("<I", 4)
+    riff_end = 8 + riff_size
+    if riff_end > src.size:
+        raise Truncated(f"the RIFF header promises {riff_end} bytes, the file has {src.size}")
+    canvas: tuple[int, int] | None = None
+    frame: tuple[int, int] | None = None
+    orientation = None
+    offset = 12
+    for _ in range(_MAX_CHUNKS):
+        if offset + 8 > riff_end:
+            break
+        kind, length = src.unpack("<4sI", offset)
+        payload_at = offset + 8
+        if payload_at + length > riff_end:
+            name = kind.decode("latin-1")
+            raise Truncated(f"the {name!r} chunk at byte {offset} ends past the RIFF data")
+        if kind == b"VP8X":
+            canvas = _vp8x_size(src.read(payload_at, 10))
+        elif kind == b"VP8 " and frame is None:
+            frame = _vp8_size(src.read(payload_at, 10))
+        elif kind == b"VP8L" and frame is None:
+            frame = _vp8l_size(src.read(payload_at, 5))
+        elif kind == b"EXIF":
+            orientation = exif_orientation(src.read(payload_at, length))
+        offset = payload_at + length + (length & 1)
+    size = canvas or frame
+    if size is None:
+        raise Malformed("no VP8, VP8L or VP8X chunk")
+    return Content("WEBP", size[0], size[1], orientation)
+
+
+def _vp8x_size(payload: bytes) -> tuple[int, int]:
+    if len(payload) < 10:
+        raise Malformed("short VP8X chunk")
+    width = int.from_bytes(payload[4:7], "little") + 1
+    height = int.from_bytes(payload[7:10], "little") + 1
+    return width, height
+
+
+def _vp8_size(payload: bytes) -> tuple[int, int]:
+    if len(payload) < 10 or payload[3:6] != b"\x9d\x01\x2a":
+        raise Malformed("the VP8 chunk has no key frame start code")
+    width = int.from_bytes(payload[6:8], "little") & 0x3FFF
+    height = int.from_bytes(payload[8:10], "little") & 0x3FFF
+    if width == 0 or height == 0:
+        raise Malformed(f"the VP8 frame is {width}×{height} pixels")
+    return width, height
+
+
+def _vp8l_size(payload: bytes) -> tuple[int, int]:
+    if len(payload) < 5 or payload[0] != 0x2F:
+        raise Malformed("the VP8L chunk has no signature")
+    bits = int.from_bytes(payload[1:5], "little")
+    return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
+
+
+READERS: dict[str, Callable[[Source], Content]] = {
+    "PNG": read_png,
+    "JPEG": read_jpeg,
+    "GIF": read_gif,
+    "WEBP": read_webp,
+    "BMP": read_bmp,
+    "TIFF": read_tiff,
+    "PPM": read_ppm,
+}
