@@ -1,0 +1,109 @@
+"""The human format: one line per finding, with the source line and a marker on a terminal.
+
+    path:line:col: CODE [name] severity: message
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import TextIO
+
+from metalint.diagnostics import Diagnostic, Severity
+from metalint.report.base import ReportOptions, Totals
+
+_RESET = "\033[0m"
+_BOLD = "\033[1m"
+_DIM = "\033[2m"
+_SEVERITY_STYLE = {
+    Severity.ERROR: "\033[1;31m",
+    Severity.WARNING: "\033[1;33m",
+    Severity.INFO: "\033[1;36m",
+}
+_GREEN = "\033[1;32m"
+
+_MAX_SHOWN = 100
+"""Characters of a long source line shown around the span; manifest lines run to kilobytes."""
+_CONTEXT_BEFORE = 30
+
+
+def _char_width(char: str) -> int:
+    if unicodedata.combining(char) or unicodedata.category(char) == "Cf":
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+
+def _shown_char(char: str) -> str:
+    """How a character is drawn so that the marker line below stays aligned with it."""
+    if char == "\t":
+        return " "
+    category = unicodedata.category(char)
+    if category == "Cc":
+        return "?"
+    if category == "Cf":
+        return ""
+    return char
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 or word == "info" else f"{count} {word}s"
+
+
+class TextReporter:
+    def __init__(self, out: TextIO, options: ReportOptions) -> None:
+        self._out = out
+        self._options = options
+
+    def _style(self, text: str, style: str) -> str:
+        return f"{style}{text}{_RESET}" if self._options.color else text
+
+    def add(self, diagnostic: Diagnostic) -> None:
+        d = diagnostic
+        where = self._style(f"{d.path}:{d.span.line}:{d.span.column}:", _BOLD)
+        code = self._style(d.code, _BOLD)
+        severity = self._style(f"{d.severity.value}:", _SEVERITY_STYLE[d.severity])
+        print(f"{where} {code} [{d.name}] {severity} {d.message}", file=self._out)
+        if self._options.show_source:
+            self._source(d)
+            for related in d.related:
+                note = f"{related.path}:{related.span.line}:{related.span.column}"
+                print(f"  {self._style('note:', _BOLD)} {note}: {related.message}", file=self._out)
+            print(file=self._out)
+
+    def _source(self, d: Diagnostic) -> None:
+        text = self._options.sources.line(d.path, d.span.line)
+        if text is None:
+            return
+        start = min(d.span.column - 1, len(text))
+        end = d.span.end_column - 1 if d.span.end_line == d.span.line else len(text)
+        end = max(min(end, len(text)), start)
+        first = max(0, min(start - _CONTEXT_BEFORE, len(text) - _MAX_SHOWN))
+        last = min(len(text), first + _MAX_SHOWN)
+        before = "".join(_shown_char(c) for c in text[first:start])
+        inside = "".join(_shown_char(c) for c in text[start:min(end, last)])
+        after = "".join(_shown_char(c) for c in text[min(end, last) : last])
+        lead = "…" if first > 0 else ""
+        tail = "…" if last < len(text) else ""
+        gutter = f"{d.span.line} | "
+        pad = " " * (len(gutter) - 2) + "| "
+        marker_offset = sum(_char_width(c) for c in lead + before)
+        marker = "^" * max(1, sum(_char_width(c) for c in inside))
+        style = _SEVERITY_STYLE[d.severity]
+        print(self._style(gutter, _DIM) + lead + before + inside + after + tail, file=self._out)
+        print(
+            self._style(pad, _DIM) + " " * marker_offset + self._style(marker, style),
+            file=self._out,
+        )
+
+    def finish(self, totals: Totals) -> None:
+        if self._options.quiet:
+            return
+        counts = totals.by_severity
+        files = _plural(totals.files, "file")
+        if not any(counts.values()):
+            print(self._style(f"All clear: {files} checked", _GREEN), file=self._out)
+            return
+        summary = ", ".join(
+            _plural(counts[severity], severity.value)
+            for severity in (Severity.ERROR, Severity.WARNING, Severity.INFO)
+        )
+        print(f"{self._style(summary, _BOLD)} in {files}", file=self._out)
