@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import struct
 from collections.abc import Callable
+from typing import Any
 
 from metalint.images.model import Content
 
@@ -39,7 +40,7 @@ class Source:
             return self.head[offset:end]
         return self._pread(min(length, self.size - offset), offset)
 
-    def unpack(self, fmt: str, offset: int) -> tuple[int, ...]:
+    def unpack(self, fmt: str, offset: int) -> tuple[Any, ...]:
         """``struct.unpack`` at ``offset``; raises ``Truncated`` when the file is too short."""
         length = struct.calcsize(fmt)
         data = self.read(offset, length)

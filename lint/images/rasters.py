@@ -36,7 +36,7 @@ def read_bmp(src: Source) -> Content:
         width, height, _, depth, compression, image_size = src.unpack("<iiHHII", 18)
         height = abs(height)
     if width <= 0 or height == 0:
-        raise Malformed(f"the header gives {width}×{height} pixels")
+        raise Malformed(f"the header gives {width}x{height} pixels")
     if depth not in _BMP_DEPTHS:
         raise Malformed(f"unsupported bit depth {depth}")
     if compression in _BMP_UNCOMPRESSED:
@@ -78,9 +78,9 @@ def read_ppm(src: Source) -> Content:
     width, height = fields[0], fields[1]
     maxval = fields[2] if fields_wanted == 3 else 1
     if width == 0 or height == 0:
-        raise Malformed(f"the header gives {width}×{height} pixels")
+        raise Malformed(f"the header gives {width}x{height} pixels")
     if not 0 < maxval < 65536:
-        raise Malformed(f"maximum value {maxval} is outside 1–65535")
+        raise Malformed(f"maximum value {maxval} is outside 1 to 65535")
     sample = 2 if maxval > 255 else 1
     need = {b"6": width * height * 3 * sample, b"5": width * height * sample}.get(magic)
     if magic == b"4":
@@ -106,7 +106,7 @@ def read_tiff(src: Source) -> Content:
     if width is None or height is None:
         raise Malformed("IFD0 has no ImageWidth or ImageLength")
     if width == 0 or height == 0:
-        raise Malformed(f"IFD0 gives {width}×{height} pixels")
+        raise Malformed(f"IFD0 gives {width}x{height} pixels")
     if not offsets or not counts:
         raise Malformed("IFD0 has no strip or tile offsets")
     end = max(offset + count for offset, count in zip(offsets, counts, strict=False))

@@ -26,7 +26,7 @@ def read_png(src: Source) -> Content:
     if zlib.crc32(src.read(12, 17)) != src.unpack(">I", 29)[0]:
         raise Malformed("the IHDR checksum does not match")
     if width == 0 or height == 0:
-        raise Malformed(f"IHDR gives {width}×{height} pixels")
+        raise Malformed(f"IHDR gives {width}x{height} pixels")
     orientation = None
     seen_data = False
     offset = 33
@@ -95,7 +95,7 @@ def read_jpeg(src: Source) -> Content:
     if width is None or height is None:
         raise Malformed("no frame header (SOF) before the image data")
     if width == 0 or height == 0:
-        raise Malformed(f"the frame header gives {width}×{height} pixels")
+        raise Malformed(f"the frame header gives {width}x{height} pixels")
     tail = src.read(max(offset, src.size - _EOI_WINDOW), _EOI_WINDOW)
     if b"\xff\xd9" not in tail:
         raise Truncated("no end-of-image marker (FFD9) at the end of the file")
@@ -107,7 +107,7 @@ def read_gif(src: Source) -> Content:
     if src.size < 14:
         raise Truncated("the file ends inside the header")
     if width == 0 or height == 0:
-        raise Malformed(f"the logical screen is {width}×{height} pixels")
+        raise Malformed(f"the logical screen is {width}x{height} pixels")
     if src.read(src.size - 1, 1) != b";":
         raise Truncated("the file does not end with the GIF trailer (3B)")
     return Content("GIF", width, height)
@@ -159,7 +159,7 @@ def _vp8_size(payload: bytes) -> tuple[int, int]:
     width = int.from_bytes(payload[6:8], "little") & 0x3FFF
     height = int.from_bytes(payload[8:10], "little") & 0x3FFF
     if width == 0 or height == 0:
-        raise Malformed(f"the VP8 frame is {width}×{height} pixels")
+        raise Malformed(f"the VP8 frame is {width}x{height} pixels")
     return width, height
 
 

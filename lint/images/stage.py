@@ -1,12 +1,48 @@
-"""The image stage: collects references from the engine, probes each distinct image once."""
+"""The image stage: takes the engine's references one by one, checks each distinct image once,
+in worker processes when there are enough uncached images to pay for them."""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import pathlib
-from collections.abc import Callable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from typing import cast
 
 from metalint.config import Config
-from metalint.images.model import ImageFinding, ImageRef
+from metalint.images.cache import ContentCache, default_cache_dir
+from metalint.images.lookup import FileKey, Locator
+from metalint.images.model import (
+    Content,
+    ImageFacts,
+    ImageFinding,
+    ImageRef,
+    Lookup,
+    Problem,
+)
+from metalint.images.reader import read_files
+from metalint.registry import Scope, rules_of
+from metalint.service import ServiceProfile
+
+BATCH = 64
+"""Images per task sent to a worker."""
+POOL_MIN = 512
+"""Uncached images below which reading them in this process beats starting workers."""
+ImageCheck = Callable[[ImageFacts, ImageRef, ServiceProfile], Iterable[Problem]]
+_CONTENT_CODES = frozenset({f"ML3{n:02}" for n in range(4, 12)})
+"""The rules that need an image's header; when all are disabled no image is opened."""
+
+
+@dataclass(slots=True)
+class StageStats:
+    """What a run did, for tests and benchmarks: how many images were located, read, cached."""
+
+    located: int = 0
+    read: int = 0
+    cached: int = 0
 
 
 class ImageStage:
@@ -16,13 +52,135 @@ class ImageStage:
         config: Config,
         progress: Callable[[int, int], None] | None = None,
     ) -> None:
-        self._root = config.images_root or manifest_dir
-        self._config = config
+        self._profile = config.profile
         self._progress = progress
-        self._refs: list[ImageRef] = []
+        self._jobs = max(1, config.jobs or os.cpu_count() or 1)
+        self._checks = [
+            (r.code, cast(ImageCheck, r.check))
+            for r in rules_of(Scope.IMAGE)
+            if config.enabled(r.code)
+        ]
+        self._wants_content = any(config.enabled(code) for code in _CONTENT_CODES)
+        self._locator = Locator(str(config.images_root or manifest_dir))
+        use_cache = config.use_cache and os.environ.get("METALINT_NO_CACHE", "") in ("", "0")
+        self._cache = ContentCache(config.cache_dir or default_cache_dir()) if use_cache else None
+        self._facts: dict[str, ImageFacts] = {}
+        self._waiting: dict[str, list[ImageRef]] = {}
+        self._facts_pending: dict[str, ImageFacts] = {}
+        self._queue: list[tuple[str, FileKey]] = []
+        self._in_flight: deque[tuple[list[tuple[str, FileKey]], Future[list[Content | str]]]]
+        self._in_flight = deque()
+        self._pool: Executor | None = None
+        self._unread = 0
+        self._findings: list[ImageFinding] = []
+        self.stats = StageStats()
 
     def add(self, ref: ImageRef) -> None:
-        self._refs.append(ref)
+        facts = self._facts.get(ref.pic_name)
+        if facts is not None:
+            self._evaluate(facts, ref)
+            return
+        waiting = self._waiting.get(ref.pic_name)
+        if waiting is not None:
+            waiting.append(ref)
+            return
+        self._locate(ref)
 
     def finish(self) -> Iterator[ImageFinding]:
-        return iter(())
+        try:
+            if self._pool is not None:
+                self._submit_queue()
+                while self._in_flight:
+                    self._collect_oldest()
+            else:
+                self._read_here(self._queue)
+                self._queue = []
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True, cancel_futures=True)
+                self._pool = None
+            if self._cache is not None:
+                self._cache.save()
+        self._report_progress()
+        self._findings.sort(key=lambda f: (f.line, f.code, f.target))
+        return iter(self._findings)
+
+    def _locate(self, ref: ImageRef) -> None:
+        self.stats.located += 1
+        facts, key = self._locator.locate(ref.pic_name)
+        if key is None or not self._wants_content:
+            self._settle(ref.pic_name, facts, [ref])
+            return
+        content = self._cache.get(key) if self._cache is not None else None
+        if content is not None:
+            self.stats.cached += 1
+            self._settle(ref.pic_name, replace(facts, content=content), [ref])
+            return
+        self._facts_pending[ref.pic_name] = facts
+        self._waiting[ref.pic_name] = [ref]
+        self._queue.append((ref.pic_name, key))
+        self._unread += 1
+        if self._pool is None and self._unread >= POOL_MIN and self._jobs > 1:
+            self._pool = _start_pool(self._jobs)
+        if self._pool is not None and len(self._queue) >= BATCH:
+            self._submit_queue()
+
+    def _submit_queue(self) -> None:
+        assert self._pool is not None
+        for start in range(0, len(self._queue), BATCH):
+            batch = self._queue[start : start + BATCH]
+            paths = [key.path for _, key in batch]
+            self._in_flight.append((batch, self._pool.submit(read_files, paths)))
+        self._queue = []
+        while len(self._in_flight) > 4 * self._jobs:
+            self._collect_oldest()
+        while self._in_flight and self._in_flight[0][1].done():
+            self._collect_oldest()
+
+    def _collect_oldest(self) -> None:
+        batch, future = self._in_flight.popleft()
+        try:
+            results = future.result()
+        except Exception:
+            # A worker died (killed, out of memory): read its share here rather than lose it.
+            results = read_files([key.path for _, key in batch])
+        self._settle_batch(batch, results)
+
+    def _read_here(self, batch: list[tuple[str, FileKey]]) -> None:
+        if batch:
+            self._settle_batch(batch, read_files([key.path for _, key in batch]))
+
+    def _settle_batch(self, batch: list[tuple[str, FileKey]], results: list[Content | str]) -> None:
+        self.stats.read += len(batch)
+        for (pic_name, key), result in zip(batch, results, strict=True):
+            base = self._facts_pending.pop(pic_name)
+            if isinstance(result, str):
+                facts = ImageFacts(Lookup.UNREADABLE, result, base.real_name, base.size)
+            else:
+                facts = replace(base, content=result)
+                if self._cache is not None:
+                    self._cache.put(key, result)
+            self._settle(pic_name, facts, self._waiting.pop(pic_name))
+        self._report_progress()
+
+    def _settle(self, pic_name: str, facts: ImageFacts, refs: list[ImageRef]) -> None:
+        self._facts[pic_name] = facts
+        for ref in refs:
+            self._evaluate(facts, ref)
+
+    def _evaluate(self, facts: ImageFacts, ref: ImageRef) -> None:
+        for code, check in self._checks:
+            for problem in check(facts, ref, self._profile):
+                finding = ImageFinding(ref.line, code, problem.message, problem.target)
+                self._findings.append(finding)
+
+    def _report_progress(self) -> None:
+        if self._progress is not None:
+            self._progress(len(self._facts), len(self._facts) + len(self._waiting))
+
+
+def _start_pool(jobs: int) -> Executor:
+    # forkserver: forking a process that may run threads (the language server) is unsafe.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["metalint.images.reader"])
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=context)

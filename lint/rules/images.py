@@ -110,7 +110,8 @@ def image_too_large(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -
     """
     if facts.size is not None and facts.size > MAX_BYTES:
         yield Problem(
-            f"image {ref.pic_name!r} is {facts.size:,} bytes; the limit is {MAX_BYTES:,} bytes (4 MB)"
+            f"image {ref.pic_name!r} is {facts.size:,} bytes; "
+            f"the limit is {MAX_BYTES:,} bytes (4 MB)"
         )
 
 
@@ -200,7 +201,7 @@ def resolution_out_of_range(
     The service refuses the image and the line fails during the import.
 
     ## Example
-    `thumb.jpg` is 64×64 pixels:
+    `thumb.jpg` is 64x64 pixels:
     ```jsonl
     {"OperationType": "ADD", "ProductId": "1000", "PicName": "thumb.jpg"}
     ```
@@ -217,7 +218,7 @@ def resolution_out_of_range(
     if profile.side_ok(content.width) and profile.side_ok(content.height):
         return
     yield Problem(
-        f"image {ref.pic_name!r} is {content.width}×{content.height} pixels; the "
+        f"image {ref.pic_name!r} is {content.width}x{content.height} pixels; the "
         f"{profile.service} service accepts {profile.range_text} on each side"
     )
 
@@ -328,7 +329,7 @@ def region_outside_image(
     Region says.
 
     ## Example
-    `a.jpg` is 800×600 pixels:
+    `a.jpg` is 800x600 pixels:
     ```jsonl
     {"OperationType": "ADD", "ProductId": "1000", "PicName": "a.jpg", "Region": "100,900,50,500"}
     ```
@@ -345,7 +346,7 @@ def region_outside_image(
     x1, x2, y1, y2 = ref.region
     if x2 > content.width or y2 > content.height or x1 >= content.width or y1 >= content.height:
         yield Problem(
-            f"Region {x1},{x2},{y1},{y2} lies outside the {content.width}×{content.height} "
+            f"Region {x1},{x2},{y1},{y2} lies outside the {content.width}x{content.height} "
             f"image {ref.pic_name!r}",
             target="Region",
         )
@@ -366,7 +367,7 @@ def decompression_bomb(
     it is either corrupt or hostile, and far beyond what the service accepts.
 
     ## Example
-    `tiny.png` is 200 bytes whose header claims 100000×100000 pixels:
+    `tiny.png` is 200 bytes whose header claims 100000x100000 pixels:
     ```jsonl
     {"OperationType": "ADD", "ProductId": "1000", "PicName": "tiny.png"}
     ```
@@ -382,7 +383,7 @@ def decompression_bomb(
         return
     if content.width * content.height > BOMB_PIXELS:
         yield Problem(
-            f"image {ref.pic_name!r} claims {content.width}×{content.height} pixels "
+            f"image {ref.pic_name!r} claims {content.width}x{content.height} pixels "
             "in its header: a decompression bomb, not decoded"
         )
 
@@ -448,7 +449,9 @@ def not_a_regular_file(
 
 
 @rule("ML314", "unreadable-image", scope=Scope.IMAGE, severity=Severity.ERROR)
-def unreadable_image(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> Iterator[Problem]:
+def unreadable_image(
+    facts: ImageFacts, ref: ImageRef, profile: ServiceProfile
+) -> Iterator[Problem]:
     """The image exists but cannot be read.
 
     ## What it does

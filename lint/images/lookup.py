@@ -1,0 +1,174 @@
+"""Finding the file a PicName names, safely: exact case, inside the root, regular files only.
+
+Only ``lstat``, ``stat`` and directory listings happen here; no image is opened.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from metalint.images.model import ImageFacts, Lookup
+
+_WINDOWS_ABSOLUTE = re.compile(r"[A-Za-z]:[\\/]|\\\\")
+_LISTINGS_KEPT = 16
+
+_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FileKey:
+    """Identifies the content of a file for the cache: it changes when the file does."""
+
+    path: str
+    size: int
+    mtime_ns: int
+
+
+class Locator:
+    """Looks PicNames up under one root, remembering what it learnt about each folder."""
+
+    def __init__(self, root: str) -> None:
+        self.root = os.path.realpath(root)
+        self._insensitive: dict[str, bool] = {}
+        self._real_dirs: dict[str, str] = {}
+        self._listings: OrderedDict[str, dict[str, list[str]]] = OrderedDict()
+
+    def locate(self, pic_name: str) -> tuple[ImageFacts, FileKey | None]:
+        """What the lookup found, and the key of the file to read when there is one."""
+        if not pic_name or "\x00" in pic_name:
+            return ImageFacts(Lookup.SKIPPED), None
+        if pic_name.startswith("/") or _WINDOWS_ABSOLUTE.match(pic_name):
+            return ImageFacts(Lookup.OUTSIDE_ROOT, "is an absolute path"), None
+        parts = pic_name.split("/")
+        if ".." in parts:
+            return ImageFacts(Lookup.OUTSIDE_ROOT, "contains a '..' segment"), None
+        try:
+            real_parts = self._exact_parts(parts)
+        except OSError as exc:
+            return ImageFacts(Lookup.UNREADABLE, _describe(exc)), None
+        if real_parts is None:
+            return ImageFacts(Lookup.MISSING), None
+        if real_parts == parts:
+            return self._resolve(real_parts, Lookup.FOUND, None)
+        return self._resolve(real_parts, Lookup.CASE_MISMATCH, "/".join(real_parts))
+
+    def _resolve(
+        self, parts: list[str], lookup: Lookup, real_name: str | None
+    ) -> tuple[ImageFacts, FileKey | None]:
+        path = os.path.join(self.root, *parts)
+        try:
+            info = os.lstat(path)
+        except (FileNotFoundError, NotADirectoryError):
+            return ImageFacts(Lookup.MISSING, real_name=real_name), None
+        except OSError as exc:
+            return ImageFacts(Lookup.UNREADABLE, _describe(exc), real_name), None
+        try:
+            if stat.S_ISLNK(info.st_mode):
+                real = os.path.realpath(path)
+            else:
+                real = os.path.join(self._real_dir(os.path.dirname(path)), os.path.basename(path))
+            if not _inside(real, self.root):
+                detail = "resolves through a symbolic link to a path outside the image root"
+                return ImageFacts(Lookup.OUTSIDE_ROOT, detail, real_name), None
+            if stat.S_ISLNK(info.st_mode):
+                info = os.stat(real)
+        except (FileNotFoundError, NotADirectoryError):
+            return ImageFacts(Lookup.MISSING, "a broken symbolic link", real_name), None
+        except OSError as exc:
+            return ImageFacts(Lookup.UNREADABLE, _describe(exc), real_name), None
+        if not stat.S_ISREG(info.st_mode):
+            kind = next((text for test, text in _KINDS if test(info.st_mode)), "a special file")
+            return ImageFacts(Lookup.NOT_REGULAR, kind, real_name), None
+        facts = ImageFacts(lookup, real_name=real_name, size=info.st_size)
+        return facts, FileKey(real, info.st_size, info.st_mtime_ns)
+
+    def _real_dir(self, directory: str) -> str:
+        real = self._real_dirs.get(directory)
+        if real is None:
+            real = self._real_dirs[directory] = os.path.realpath(directory)
+        return real
+
+    def _exact_parts(self, parts: list[str]) -> list[str] | None:
+        """The path's components as named on disk, or None when no file matches in any case.
+
+        A component that exists under its own name is exact unless its folder ignores case; then
+        (and when it does not exist) the folder's listing decides.
+        """
+        found: list[str] = []
+        folder = self.root
+        for part in parts:
+            real = self._exact_part(folder, part)
+            if real is None:
+                return None
+            found.append(real)
+            folder = os.path.join(folder, real)
+        return found
+
+    def _exact_part(self, folder: str, part: str) -> str | None:
+        if part in ("", "."):
+            return part
+        path = os.path.join(folder, part)
+        try:
+            info = os.lstat(path)
+        except (FileNotFoundError, NotADirectoryError):
+            return self._other_case(folder, part)
+        if not self._ignores_case(folder, part, info):
+            return part
+        names = self._listing(folder).get(part.casefold(), [])
+        if part in names:
+            return part
+        return names[0] if names else part
+
+    def _ignores_case(self, folder: str, part: str, info: os.stat_result) -> bool:
+        known = self._insensitive.get(folder)
+        if known is not None:
+            return known
+        swapped = part.swapcase()
+        if swapped == part:
+            return False
+        try:
+            other = os.lstat(os.path.join(folder, swapped))
+        except OSError:
+            self._insensitive[folder] = False
+            return False
+        insensitive = os.path.samestat(info, other)
+        self._insensitive[folder] = insensitive
+        return insensitive
+
+    def _other_case(self, folder: str, part: str) -> str | None:
+        try:
+            names = self._listing(folder).get(part.casefold(), [])
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        return names[0] if names else None
+
+    def _listing(self, folder: str) -> dict[str, list[str]]:
+        listing = self._listings.get(folder)
+        if listing is not None:
+            self._listings.move_to_end(folder)
+            return listing
+        listing = {}
+        for name in sorted(os.listdir(folder)):
+            listing.setdefault(name.casefold(), []).append(name)
+        self._listings[folder] = listing
+        if len(self._listings) > _LISTINGS_KEPT:
+            self._listings.popitem(last=False)
+        return listing
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def _describe(exc: OSError) -> str:
+    return exc.strerror or type(exc).__name__
