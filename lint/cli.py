@@ -95,9 +95,10 @@ def _use_color(when: ColorWhen) -> bool:
 @lint_app.command(help=_LINT_HELP)
 def lint(
     paths: Annotated[
-        list[str] | None, typer.Argument(
+        list[str] | None,
+        typer.Argument(
             metavar="PATH", show_default=False, help="Manifests or folders; '-' is stdin."
-        )
+        ),
     ] = None,
     output_format: Annotated[
         str,
@@ -112,13 +113,14 @@ def lint(
         Service | None,
         typer.Option(help="The Image Search service type (default: product).", show_default=False),
     ] = None,
-    no_images: Annotated[
-        bool, typer.Option("--no-images", help="Skip every image check.")
-    ] = False,
+    no_images: Annotated[bool, typer.Option("--no-images", help="Skip every image check.")] = False,
     images_root: Annotated[
         Path | None,
-        typer.Option(help="Look images up under DIR instead of the manifest's folder.",
-                     metavar="DIR", file_okay=False),
+        typer.Option(
+            help="Look images up under DIR instead of the manifest's folder.",
+            metavar="DIR",
+            file_okay=False,
+        ),
     ] = None,
     jobs: Annotated[
         int | None,
@@ -130,25 +132,35 @@ def lint(
     ] = False,
     select: Annotated[
         list[str] | None,
-        typer.Option(metavar="CODES", help="Run only these rules (codes, prefixes, names, ALL; comma-separated)."),
+        typer.Option(
+            metavar="CODES",
+            help="Run only these rules (codes, prefixes, names, ALL; comma-separated).",
+        ),
     ] = None,
     ignore: Annotated[
-        list[str] | None, typer.Option(metavar="CODES", help="Do not run these rules (comma-separated).")
+        list[str] | None,
+        typer.Option(metavar="CODES", help="Do not run these rules (comma-separated)."),
     ] = None,
     extend_select: Annotated[
         list[str] | None,
-        typer.Option(metavar="CODES", help="Run these rules on top of the selection (comma-separated)."),
+        typer.Option(
+            metavar="CODES", help="Run these rules on top of the selection (comma-separated)."
+        ),
     ] = None,
     config: Annotated[
         Path | None,
-        typer.Option(metavar="FILE", help="Use this configuration file for every manifest.", dir_okay=False),
+        typer.Option(
+            metavar="FILE", help="Use this configuration file for every manifest.", dir_okay=False
+        ),
     ] = None,
     isolated: Annotated[
         bool, typer.Option("--isolated", help="Ignore every configuration file.")
     ] = False,
     stdin_filename: Annotated[
         str | None,
-        typer.Option(metavar="NAME", help="Where the manifest read from '-' lives (for names and images)."),
+        typer.Option(
+            metavar="NAME", help="Where the manifest read from '-' lives (for names and images)."
+        ),
     ] = None,
     color: Annotated[
         ColorWhen, typer.Option(help="Colour the text output: auto (on a terminal), always, never.")
@@ -319,15 +331,21 @@ def rules_command(
 # -- entry point -----------------------------------------------------------------------------
 
 
+def app_for(args: Sequence[str]) -> typer.Typer:
+    """The app that runs ``args``: rule documentation when the first word asks for it."""
+    return rules_app if args and args[0] in RULE_COMMANDS else lint_app
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit status (the console script exits with it)."""
     args = list(sys.argv[1:] if argv is None else argv)
-    app = rules_app if args and args[0] in RULE_COMMANDS else lint_app
-    command = typer.main.get_command(app)
+    command = typer.main.get_command(app_for(args))
     try:
         # Standalone mode prints usage errors the click way and ends in SystemExit with the status.
         command.main(args=args, prog_name="metalint")
     except SystemExit as exit_:
+        if exit_.code is None:
+            return EXIT_CLEAN
         return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
     except Exception as exc:
         if os.environ.get("METALINT_DEBUG"):

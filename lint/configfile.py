@@ -8,6 +8,7 @@ the engine and the front ends only ever see a valid :class:`~metalint.config.Con
 
 from __future__ import annotations
 
+import difflib
 import os
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
@@ -163,8 +164,8 @@ def _parse_severities(path: Path, value: Any) -> dict[str, Severity]:
             raise ConfigError(f"{_where(path, 'severity')}: unknown rule {selector!r}")
         if level not in {s.value for s in Severity}:
             raise ConfigError(
-                f"{_where(path, 'severity')}.{selector}: expected \"error\", \"warning\" or "
-                f"\"info\", got {level!r}"
+                f'{_where(path, "severity")}.{selector}: expected "error", "warning" or '
+                f'"info", got {level!r}'
             )
         severities[rule.code] = Severity(level)
     return severities
@@ -207,8 +208,10 @@ def parse_jobs(value: Any, where: str) -> int:
 def _parse_settings(path: Path, table: dict[str, Any]) -> FileSettings:
     unknown = sorted(set(table) - _KNOWN_KEYS)
     if unknown:
+        close = difflib.get_close_matches(unknown[0], _KNOWN_KEYS, n=1)
         known = ", ".join(sorted(_KNOWN_KEYS))
-        raise ConfigError(f"{_where(path, unknown[0])}: unknown setting (known: {known})")
+        hint = f"did you mean {close[0]!r}?" if close else f"known: {known}"
+        raise ConfigError(f"{_where(path, unknown[0])}: unknown setting ({hint})")
     lists = {key: _string_list(path, key, table[key]) for key in _LIST_KEYS if key in table}
     for key, selectors in lists.items():
         _check_selectors(selectors, _where(path, key))
@@ -361,4 +364,3 @@ class ConfigResolver:
         if settings is None:
             settings = self._settings[found] = load_settings(found)
         return build_config(settings, self._overrides)
-

@@ -42,9 +42,7 @@ def diagnostic_to_json(d: Diagnostic) -> dict[str, Any]:
         "message": d.message,
         "key": d.key,
         "fix": _fix(d.fix),
-        "related": [
-            {"path": r.path, **_span(r.span), "message": r.message} for r in d.related
-        ],
+        "related": [{"path": r.path, **_span(r.span), "message": r.message} for r in d.related],
     }
 
 

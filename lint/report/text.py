@@ -1,6 +1,6 @@
 """The human format: one line per finding, with the source line and a marker on a terminal.
 
-    path:line:col: CODE [name] severity: message
+path:line:col: CODE [name] severity: message
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ import unicodedata
 from typing import TextIO
 
 from metalint.diagnostics import Diagnostic, Severity
+from metalint.registry import Scope, get_rule
 from metalint.report.base import ReportOptions, Totals
 
 _RESET = "\033[0m"
@@ -70,6 +71,9 @@ class TextReporter:
             print(file=self._out)
 
     def _source(self, d: Diagnostic) -> None:
+        rule = get_rule(d.code)
+        if rule is not None and rule.scope is Scope.FILE:
+            return  # about the whole file: line 1 is only a conventional anchor
         text = self._options.sources.line(d.path, d.span.line)
         if text is None:
             return
@@ -79,7 +83,7 @@ class TextReporter:
         first = max(0, min(start - _CONTEXT_BEFORE, len(text) - _MAX_SHOWN))
         last = min(len(text), first + _MAX_SHOWN)
         before = "".join(_shown_char(c) for c in text[first:start])
-        inside = "".join(_shown_char(c) for c in text[start:min(end, last)])
+        inside = "".join(_shown_char(c) for c in text[start : min(end, last)])
         after = "".join(_shown_char(c) for c in text[min(end, last) : last])
         lead = "…" if first > 0 else ""
         tail = "…" if last < len(text) else ""
