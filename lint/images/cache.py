@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+
 from metalint.images.lookup import FileKey
 from metalint.images.model import Content
 

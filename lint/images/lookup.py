@@ -15,6 +15,7 @@ from metalint.images.model import ImageFacts, Lookup
 
 _WINDOWS_ABSOLUTE = re.compile(r"[A-Za-z]:[\\/]|\\\\")
 _LISTINGS_KEPT = 16
+_SEP = os.sep
 
 _KINDS = (
     (stat.S_ISDIR, "a directory"),
@@ -41,6 +42,7 @@ class Locator:
         self.root = os.path.realpath(root)
         self._insensitive: dict[str, bool] = {}
         self._real_dirs: dict[str, str] = {}
+        self._folders: dict[tuple[str, str], str | None] = {}
         self._listings: OrderedDict[str, dict[str, list[str]]] = OrderedDict()
 
     def locate(self, pic_name: str) -> tuple[ImageFacts, FileKey | None]:
@@ -53,30 +55,25 @@ class Locator:
         if ".." in parts:
             return ImageFacts(Lookup.OUTSIDE_ROOT, "contains a '..' segment"), None
         try:
-            real_parts = self._exact_parts(parts)
+            found = self._exact_parts(parts)
         except OSError as exc:
             return ImageFacts(Lookup.UNREADABLE, _describe(exc)), None
-        if real_parts is None:
+        if found is None:
             return ImageFacts(Lookup.MISSING), None
-        if real_parts == parts:
-            return self._resolve(real_parts, Lookup.FOUND, None)
-        return self._resolve(real_parts, Lookup.CASE_MISMATCH, "/".join(real_parts))
+        real_parts, info = found
+        real_name = None if real_parts == parts else "/".join(real_parts)
+        return self._resolve(real_parts, info, real_name)
 
     def _resolve(
-        self, parts: list[str], lookup: Lookup, real_name: str | None
+        self, parts: list[str], info: os.stat_result, real_name: str | None
     ) -> tuple[ImageFacts, FileKey | None]:
-        path = os.path.join(self.root, *parts)
-        try:
-            info = os.lstat(path)
-        except (FileNotFoundError, NotADirectoryError):
-            return ImageFacts(Lookup.MISSING, real_name=real_name), None
-        except OSError as exc:
-            return ImageFacts(Lookup.UNREADABLE, _describe(exc), real_name), None
+        folder = _SEP.join([self.root, *parts[:-1]])
+        path = folder + _SEP + parts[-1]
         try:
             if stat.S_ISLNK(info.st_mode):
                 real = os.path.realpath(path)
             else:
-                real = os.path.join(self._real_dir(os.path.dirname(path)), os.path.basename(path))
+                real = self._real_dir(folder) + _SEP + parts[-1]
             if not _inside(real, self.root):
                 detail = "resolves through a symbolic link to a path outside the image root"
                 return ImageFacts(Lookup.OUTSIDE_ROOT, detail, real_name), None
@@ -89,6 +86,7 @@ class Locator:
         if not stat.S_ISREG(info.st_mode):
             kind = next((text for test, text in _KINDS if test(info.st_mode)), "a special file")
             return ImageFacts(Lookup.NOT_REGULAR, kind, real_name), None
+        lookup = Lookup.FOUND if real_name is None else Lookup.CASE_MISMATCH
         facts = ImageFacts(lookup, real_name=real_name, size=info.st_size)
         return facts, FileKey(real, info.st_size, info.st_mtime_ns)
 
@@ -98,36 +96,50 @@ class Locator:
             real = self._real_dirs[directory] = os.path.realpath(directory)
         return real
 
-    def _exact_parts(self, parts: list[str]) -> list[str] | None:
-        """The path's components as named on disk, or None when no file matches in any case.
+    def _exact_parts(self, parts: list[str]) -> tuple[list[str], os.stat_result] | None:
+        """The path's components as named on disk with the ``lstat`` of the last, or None
+        when no file matches in any case.
 
         A component that exists under its own name is exact unless its folder ignores case; then
-        (and when it does not exist) the folder's listing decides.
+        (and when it does not exist) the folder's listing decides. Folders are looked up once.
         """
         found: list[str] = []
         folder = self.root
-        for part in parts:
-            real = self._exact_part(folder, part)
+        for part in parts[:-1]:
+            key = (folder, part)
+            if key in self._folders:
+                real = self._folders[key]
+            else:
+                real = self._folders[key] = self._exact_part(folder, part)[0]
             if real is None:
                 return None
             found.append(real)
-            folder = os.path.join(folder, real)
-        return found
+            folder = folder + _SEP + real
+        last, info = self._exact_part(folder, parts[-1])
+        if last is None:
+            return None
+        if info is None:
+            try:
+                info = os.lstat(folder + _SEP + last)
+            except (FileNotFoundError, NotADirectoryError):
+                return None
+        found.append(last)
+        return found, info
 
-    def _exact_part(self, folder: str, part: str) -> str | None:
+    def _exact_part(self, folder: str, part: str) -> tuple[str | None, os.stat_result | None]:
+        """The name on disk of ``part`` in ``folder``, with its ``lstat`` when it was exact."""
         if part in ("", "."):
-            return part
-        path = os.path.join(folder, part)
+            return part, None
         try:
-            info = os.lstat(path)
+            info = os.lstat(folder + _SEP + part)
         except (FileNotFoundError, NotADirectoryError):
-            return self._other_case(folder, part)
+            return self._other_case(folder, part), None
         if not self._ignores_case(folder, part, info):
-            return part
+            return part, info
         names = self._listing(folder).get(part.casefold(), [])
         if part in names:
-            return part
-        return names[0] if names else part
+            return part, info
+        return (names[0] if names else part), None
 
     def _ignores_case(self, folder: str, part: str, info: os.stat_result) -> bool:
         known = self._insensitive.get(folder)
@@ -137,7 +149,7 @@ class Locator:
         if swapped == part:
             return False
         try:
-            other = os.lstat(os.path.join(folder, swapped))
+            other = os.lstat(folder + _SEP + swapped)
         except OSError:
             self._insensitive[folder] = False
             return False

@@ -6,10 +6,11 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pathlib
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import cast
 
 from metalint.config import Config
@@ -71,6 +72,7 @@ class ImageStage:
         self._in_flight: deque[tuple[list[tuple[str, FileKey]], Future[list[Content | str]]]]
         self._in_flight = deque()
         self._pool: Executor | None = None
+        self._pool_tried = False
         self._unread = 0
         self._findings: list[ImageFinding] = []
         self.stats = StageStats()
@@ -88,13 +90,9 @@ class ImageStage:
 
     def finish(self) -> Iterator[ImageFinding]:
         try:
-            if self._pool is not None:
-                self._submit_queue()
-                while self._in_flight:
-                    self._collect_oldest()
-            else:
-                self._read_here(self._queue)
-                self._queue = []
+            self._flush(final=True)
+            while self._in_flight:
+                self._collect_oldest()
         finally:
             if self._pool is not None:
                 self._pool.shutdown(wait=True, cancel_futures=True)
@@ -114,23 +112,37 @@ class ImageStage:
         content = self._cache.get(key) if self._cache is not None else None
         if content is not None:
             self.stats.cached += 1
-            self._settle(ref.pic_name, replace(facts, content=content), [ref])
+            facts = ImageFacts(facts.lookup, facts.detail, facts.real_name, facts.size, content)
+            self._settle(ref.pic_name, facts, [ref])
             return
         self._facts_pending[ref.pic_name] = facts
         self._waiting[ref.pic_name] = [ref]
         self._queue.append((ref.pic_name, key))
         self._unread += 1
-        if self._pool is None and self._unread >= POOL_MIN and self._jobs > 1:
-            self._pool = _start_pool(self._jobs)
-        if self._pool is not None and len(self._queue) >= BATCH:
-            self._submit_queue()
+        if len(self._queue) >= BATCH:
+            self._flush(final=False)
 
-    def _submit_queue(self) -> None:
-        assert self._pool is not None
+    def _flush(self, *, final: bool) -> None:
+        """Send the queued images to the workers, or read them here when there are none; until
+        POOL_MIN images need reading, keep them queued to see whether workers would pay off."""
+        if self._pool is None and not self._pool_tried and self._unread >= POOL_MIN:
+            self._pool_tried = True
+            self._pool = _start_pool(self._jobs) if self._jobs > 1 else None
+        if self._pool is not None:
+            self._submit(self._pool)
+        elif final or self._pool_tried or self._jobs == 1:
+            self._read_here(self._queue)
+            self._queue = []
+
+    def _submit(self, pool: Executor) -> None:
         for start in range(0, len(self._queue), BATCH):
             batch = self._queue[start : start + BATCH]
-            paths = [key.path for _, key in batch]
-            self._in_flight.append((batch, self._pool.submit(read_files, paths)))
+            try:
+                future = pool.submit(read_files, [key.path for _, key in batch])
+            except Exception:
+                future = Future()
+                future.set_exception(RuntimeError("the worker pool is broken"))
+            self._in_flight.append((batch, future))
         self._queue = []
         while len(self._in_flight) > 4 * self._jobs:
             self._collect_oldest()
@@ -157,7 +169,7 @@ class ImageStage:
             if isinstance(result, str):
                 facts = ImageFacts(Lookup.UNREADABLE, result, base.real_name, base.size)
             else:
-                facts = replace(base, content=result)
+                facts = ImageFacts(base.lookup, base.detail, base.real_name, base.size, result)
                 if self._cache is not None:
                     self._cache.put(key, result)
             self._settle(pic_name, facts, self._waiting.pop(pic_name))
@@ -179,8 +191,14 @@ class ImageStage:
             self._progress(len(self._facts), len(self._facts) + len(self._waiting))
 
 
-def _start_pool(jobs: int) -> Executor:
-    # forkserver: forking a process that may run threads (the language server) is unsafe.
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["metalint.images.reader"])
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+def _start_pool(jobs: int) -> Executor | None:
+    """Worker processes started by fork, which costs milliseconds where spawn and forkserver
+    cost a new interpreter and re-import the main module (impossible from standard input).
+    Forking a process that runs other threads (an editor's language server) is unsafe, and
+    platforms without fork have none: there the images are read in this process."""
+    if threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    try:
+        return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
+    except (OSError, ValueError):
+        return None

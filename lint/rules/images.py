@@ -7,7 +7,6 @@ Each rule decides from the small, immutable facts the image stage gathered (see
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import PurePosixPath
 
 from metalint.diagnostics import Severity
 from metalint.images.model import (
@@ -177,7 +176,8 @@ def extension_mismatch(
     content = facts.content
     if content is None or content.format not in SUPPORTED_FORMATS:
         return
-    extension = PurePosixPath(facts.real_name or ref.pic_name).suffix[1:]
+    name = (facts.real_name or ref.pic_name).rpartition("/")[2]
+    extension = name.rpartition(".")[2] if "." in name else ""
     promised = EXTENSION_FORMATS.get(extension.lower())
     if promised is not None and promised != content.format:
         yield Problem(
