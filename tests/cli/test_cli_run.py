@@ -78,9 +78,7 @@ def test_select_and_ignore_flags(invoke: Invoke, manifest: Manifest) -> None:
     assert ignored.exit_code == 0
     assert "ML102" not in ignored.stdout
     selected = invoke("--no-images", "--isolated", "--select", "unknown-field", path)
-    assert [m["code"] for m in map(TEXT_LINE.match, selected.stdout.splitlines()) if m] == [
-        "ML109"
-    ]
+    assert [m["code"] for m in map(TEXT_LINE.match, selected.stdout.splitlines()) if m] == ["ML109"]
     extended = invoke(
         "--no-images", "--isolated", "--select", "ML102", "--extend-select", "unknown-field", path
     )
@@ -197,9 +195,7 @@ def test_usage_errors_exit_2(invoke: Invoke, args: list[str], message: str) -> N
     assert "Traceback" not in result.output
 
 
-def test_bad_configuration_file_exits_2(
-    invoke: Invoke, manifest: Manifest, tmp_path: Path
-) -> None:
+def test_bad_configuration_file_exits_2(invoke: Invoke, manifest: Manifest, tmp_path: Path) -> None:
     path = manifest(CLEAN_LINE)
     (tmp_path / "bucket" / "metalint.toml").write_text("select = [\n")
     result = invoke("--no-images", str(path))

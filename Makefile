@@ -1,0 +1,43 @@
+# Quick start: `make demo` lints the example bucket, `make test` runs the test suite.
+# Both create .venv on first use; later runs only reinstall when pyproject.toml changes.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: demo test check clean
+
+demo: $(VENV)/.installed
+	@echo "\$$ metalint examples/bucket"
+	@$(BIN)/metalint examples/bucket; status=$$?; \
+	if [ $$status -eq 1 ]; then \
+		echo "(exit status 1, as expected: the example bucket holds deliberate mistakes; see examples/README.md)"; \
+	else \
+		exit $$status; \
+	fi
+
+test: $(VENV)/.installed-test
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Static checks of the whole package, as the project expects them to pass.
+check: $(VENV)/.installed-test
+	$(BIN)/ruff check lint lsp schema tests examples
+	$(BIN)/mypy
+
+$(BIN)/python:
+	@$(PYTHON) -m venv $(VENV) || { \
+		rm -rf $(VENV); \
+		echo "error: '$(PYTHON) -m venv' failed; on Debian or Ubuntu: apt-get install python3-venv" >&2; \
+		exit 1; }
+	@$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[test]'
+	@touch $@ $(VENV)/.installed
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
