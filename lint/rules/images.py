@@ -143,6 +143,8 @@ def unsupported_image_format(
     content = facts.content
     if content is None or content.format in SUPPORTED_FORMATS:
         return
+    if content.format is None and content.corrupt is not None:
+        return  # an empty file: corrupt-image says so
     what = content.format or "not a recognised image format"
     yield Problem(f"image {ref.pic_name!r} is {what}; the service accepts {_ACCEPTED}")
 
