@@ -43,6 +43,8 @@ class StageStats:
 
     located: int = 0
     read: int = 0
+    """Images whose header was read, here or by a worker."""
+    by_workers: int = 0
     cached: int = 0
 
 
@@ -153,6 +155,7 @@ class ImageStage:
         batch, future = self._in_flight.popleft()
         try:
             results = future.result()
+            self.stats.by_workers += len(batch)
         except Exception:
             # A worker died (killed, out of memory): read its share here rather than lose it.
             results = read_files([key.path for _, key in batch])
