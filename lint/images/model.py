@@ -85,6 +85,10 @@ class Problem:
     target: str = "PicName"
 
 
+Problems = tuple[Problem, ...]
+"""What an image rule returns: usually nothing, at most a problem or two."""
+
+
 EXTENSION_FORMATS = {
     "png": "PNG",
     "jpg": "JPEG",

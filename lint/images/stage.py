@@ -8,7 +8,7 @@ import os
 import pathlib
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import cast
@@ -22,7 +22,7 @@ from metalint.images.model import (
     ImageFinding,
     ImageRef,
     Lookup,
-    Problem,
+    Problems,
 )
 from metalint.images.reader import read_files
 from metalint.registry import Scope, rules_of
@@ -32,7 +32,7 @@ BATCH = 64
 """Images per task sent to a worker."""
 POOL_MIN = 512
 """Uncached images below which reading them in this process beats starting workers."""
-ImageCheck = Callable[[ImageFacts, ImageRef, ServiceProfile], Iterable[Problem]]
+ImageCheck = Callable[[ImageFacts, ImageRef, ServiceProfile], Problems]
 _CONTENT_CODES = frozenset({f"ML3{n:02}" for n in range(4, 12)})
 """The rules that need an image's header; when all are disabled no image is opened."""
 

@@ -6,8 +6,6 @@ Each rule decides from the small, immutable facts the image stage gathered (see
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from metalint.diagnostics import Severity
 from metalint.images.model import (
     BOMB_PIXELS,
@@ -18,6 +16,7 @@ from metalint.images.model import (
     ImageRef,
     Lookup,
     Problem,
+    Problems,
 )
 from metalint.registry import Scope, rule
 from metalint.service import ServiceProfile
@@ -26,7 +25,7 @@ _ACCEPTED = "PNG, JPEG, BMP, GIF, WEBP, TIFF or PPM"
 
 
 @rule("ML301", "image-not-found", scope=Scope.IMAGE, severity=Severity.ERROR)
-def image_not_found(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> Iterator[Problem]:
+def image_not_found(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> Problems:
     """The image an ADD line names does not exist.
 
     ## What it does
@@ -51,11 +50,12 @@ def image_not_found(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -
     """
     if facts.lookup is Lookup.MISSING:
         suffix = f" ({facts.detail})" if facts.detail else ""
-        yield Problem(f"image {ref.pic_name!r} does not exist under the image root{suffix}")
+        return (Problem(f"image {ref.pic_name!r} does not exist under the image root{suffix}"),)
+    return ()
 
 
 @rule("ML302", "image-name-case", scope=Scope.IMAGE, severity=Severity.ERROR)
-def image_name_case(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> Iterator[Problem]:
+def image_name_case(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> Problems:
     """The image exists only under a name that differs in case.
 
     ## What it does
@@ -79,14 +79,17 @@ def image_name_case(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -
     ```
     """
     if facts.lookup is Lookup.CASE_MISMATCH:
-        yield Problem(
-            f"image {ref.pic_name!r} exists only as {facts.real_name!r}; "
-            "OSS keys are case-sensitive"
+        return (
+            Problem(
+                f"image {ref.pic_name!r} exists only as {facts.real_name!r}; "
+                "OSS keys are case-sensitive"
+            ),
         )
+    return ()
 
 
 @rule("ML303", "image-too-large", scope=Scope.IMAGE, severity=Severity.ERROR)
-def image_too_large(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> Iterator[Problem]:
+def image_too_large(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> Problems:
     """The image file is larger than 4 MB.
 
     ## What it does
@@ -108,16 +111,17 @@ def image_too_large(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -
     ```
     """
     if facts.size is not None and facts.size > MAX_BYTES:
-        yield Problem(
-            f"image {ref.pic_name!r} is {facts.size:,} bytes; "
-            f"the limit is {MAX_BYTES:,} bytes (4 MB)"
+        return (
+            Problem(
+                f"image {ref.pic_name!r} is {facts.size:,} bytes; "
+                f"the limit is {MAX_BYTES:,} bytes (4 MB)"
+            ),
         )
+    return ()
 
 
 @rule("ML304", "unsupported-image-format", scope=Scope.IMAGE, severity=Severity.ERROR)
-def unsupported_image_format(
-    facts: ImageFacts, ref: ImageRef, profile: ServiceProfile
-) -> Iterator[Problem]:
+def unsupported_image_format(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> Problems:
     """The file's content is not an image format the service accepts.
 
     ## What it does
@@ -142,17 +146,15 @@ def unsupported_image_format(
     """
     content = facts.content
     if content is None or content.format in SUPPORTED_FORMATS:
-        return
+        return ()
     if content.format is None and content.corrupt is not None:
-        return  # an empty file: corrupt-image says so
+        return ()  # an empty file: corrupt-image says so
     what = content.format or "not a recognised image format"
-    yield Problem(f"image {ref.pic_name!r} is {what}; the service accepts {_ACCEPTED}")
+    return (Problem(f"image {ref.pic_name!r} is {what}; the service accepts {_ACCEPTED}"),)
 
 
 @rule("ML305", "extension-mismatch", scope=Scope.IMAGE, severity=Severity.WARNING)
-def extension_mismatch(
-    facts: ImageFacts, ref: ImageRef, profile: ServiceProfile
-) -> Iterator[Problem]:
+def extension_mismatch(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> Problems:
     """The extension of the PicName disagrees with the image's real format.
 
     ## What it does
@@ -177,21 +179,22 @@ def extension_mismatch(
     """
     content = facts.content
     if content is None or content.format not in SUPPORTED_FORMATS:
-        return
+        return ()
     name = (facts.real_name or ref.pic_name).rpartition("/")[2]
     extension = name.rpartition(".")[2] if "." in name else ""
     promised = EXTENSION_FORMATS.get(extension.lower())
     if promised is not None and promised != content.format:
-        yield Problem(
-            f"image {ref.pic_name!r} has the extension .{extension} but holds a "
-            f"{content.format} image"
+        return (
+            Problem(
+                f"image {ref.pic_name!r} has the extension .{extension} but holds a "
+                f"{content.format} image"
+            ),
         )
+    return ()
 
 
 @rule("ML306", "resolution-out-of-range", scope=Scope.IMAGE, severity=Severity.ERROR)
-def resolution_out_of_range(
-    facts: ImageFacts, ref: ImageRef, profile: ServiceProfile
-) -> Iterator[Problem]:
+def resolution_out_of_range(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> Problems:
     """The image's width or height is outside the range the service type accepts.
 
     ## What it does
@@ -216,17 +219,20 @@ def resolution_out_of_range(
     """
     content = facts.content
     if content is None or content.width is None or content.height is None:
-        return
+        return ()
     if profile.side_ok(content.width) and profile.side_ok(content.height):
-        return
-    yield Problem(
-        f"image {ref.pic_name!r} is {content.width}x{content.height} pixels; the "
-        f"{profile.service} service accepts {profile.range_text} on each side"
+        return ()
+    return (
+        Problem(
+            f"image {ref.pic_name!r} is {content.width}x{content.height} pixels; the "
+            f"{profile.service} service accepts {profile.range_text} on each side"
+        ),
     )
+    return ()
 
 
 @rule("ML307", "exif-rotation", scope=Scope.IMAGE, severity=Severity.ERROR)
-def exif_rotation(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> Iterator[Problem]:
+def exif_rotation(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> Problems:
     """The image carries EXIF rotation information.
 
     ## What it does
@@ -252,17 +258,18 @@ def exif_rotation(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> 
     """
     content = facts.content
     if content is None or content.orientation is None or content.orientation == 1:
-        return
-    yield Problem(
-        f"image {ref.pic_name!r} has EXIF Orientation {content.orientation}; the service "
-        "requires images without rotation information"
+        return ()
+    return (
+        Problem(
+            f"image {ref.pic_name!r} has EXIF Orientation {content.orientation}; the service "
+            "requires images without rotation information"
+        ),
     )
+    return ()
 
 
 @rule("ML308", "exif-orientation-present", scope=Scope.IMAGE, severity=Severity.WARNING)
-def exif_orientation_present(
-    facts: ImageFacts, ref: ImageRef, profile: ServiceProfile
-) -> Iterator[Problem]:
+def exif_orientation_present(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> Problems:
     """The image carries an EXIF Orientation tag, even if it says "no rotation".
 
     ## What it does
@@ -286,11 +293,12 @@ def exif_orientation_present(
     """
     content = facts.content
     if content is not None and content.orientation == 1:
-        yield Problem(f"image {ref.pic_name!r} has an EXIF Orientation tag (value 1)")
+        return (Problem(f"image {ref.pic_name!r} has an EXIF Orientation tag (value 1)"),)
+    return ()
 
 
 @rule("ML309", "corrupt-image", scope=Scope.IMAGE, severity=Severity.ERROR)
-def corrupt_image(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> Iterator[Problem]:
+def corrupt_image(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> Problems:
     """The image is truncated or its structure cannot be parsed.
 
     ## What it does
@@ -314,13 +322,12 @@ def corrupt_image(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> 
     """
     content = facts.content
     if content is not None and content.corrupt is not None:
-        yield Problem(f"image {ref.pic_name!r} is corrupt: {content.corrupt}")
+        return (Problem(f"image {ref.pic_name!r} is corrupt: {content.corrupt}"),)
+    return ()
 
 
 @rule("ML310", "region-outside-image", scope=Scope.IMAGE, severity=Severity.ERROR)
-def region_outside_image(
-    facts: ImageFacts, ref: ImageRef, profile: ServiceProfile
-) -> Iterator[Problem]:
+def region_outside_image(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> Problems:
     """The Region extends beyond the image.
 
     ## What it does
@@ -344,20 +351,21 @@ def region_outside_image(
     """
     content = facts.content
     if ref.region is None or content is None or content.width is None or content.height is None:
-        return
+        return ()
     x1, x2, y1, y2 = ref.region
     if x2 > content.width or y2 > content.height or x1 >= content.width or y1 >= content.height:
-        yield Problem(
-            f"Region {x1},{x2},{y1},{y2} lies outside the {content.width}x{content.height} "
-            f"image {ref.pic_name!r}",
-            target="Region",
+        return (
+            Problem(
+                f"Region {x1},{x2},{y1},{y2} lies outside the {content.width}x{content.height} "
+                f"image {ref.pic_name!r}",
+                target="Region",
+            ),
         )
+    return ()
 
 
 @rule("ML311", "decompression-bomb", scope=Scope.IMAGE, severity=Severity.ERROR)
-def decompression_bomb(
-    facts: ImageFacts, ref: ImageRef, profile: ServiceProfile
-) -> Iterator[Problem]:
+def decompression_bomb(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> Problems:
     """The image header claims enormous dimensions.
 
     ## What it does
@@ -382,18 +390,19 @@ def decompression_bomb(
     """
     content = facts.content
     if content is None or content.width is None or content.height is None:
-        return
+        return ()
     if content.width * content.height > BOMB_PIXELS:
-        yield Problem(
-            f"image {ref.pic_name!r} claims {content.width}x{content.height} pixels "
-            "in its header: a decompression bomb, not decoded"
+        return (
+            Problem(
+                f"image {ref.pic_name!r} claims {content.width}x{content.height} pixels "
+                "in its header: a decompression bomb, not decoded"
+            ),
         )
+    return ()
 
 
 @rule("ML312", "image-outside-root", scope=Scope.IMAGE, severity=Severity.ERROR)
-def image_outside_root(
-    facts: ImageFacts, ref: ImageRef, profile: ServiceProfile
-) -> Iterator[Problem]:
+def image_outside_root(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> Problems:
     """The PicName leads outside the image root.
 
     ## What it does
@@ -418,13 +427,12 @@ def image_outside_root(
     ```
     """
     if facts.lookup is Lookup.OUTSIDE_ROOT:
-        yield Problem(f"image {ref.pic_name!r} {facts.detail}; not followed")
+        return (Problem(f"image {ref.pic_name!r} {facts.detail}; not followed"),)
+    return ()
 
 
 @rule("ML313", "not-a-regular-file", scope=Scope.IMAGE, severity=Severity.ERROR)
-def not_a_regular_file(
-    facts: ImageFacts, ref: ImageRef, profile: ServiceProfile
-) -> Iterator[Problem]:
+def not_a_regular_file(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> Problems:
     """The PicName names a directory, a FIFO, a device or a socket.
 
     ## What it does
@@ -447,13 +455,12 @@ def not_a_regular_file(
     ```
     """
     if facts.lookup is Lookup.NOT_REGULAR:
-        yield Problem(f"image {ref.pic_name!r} is {facts.detail}, not a regular file")
+        return (Problem(f"image {ref.pic_name!r} is {facts.detail}, not a regular file"),)
+    return ()
 
 
 @rule("ML314", "unreadable-image", scope=Scope.IMAGE, severity=Severity.ERROR)
-def unreadable_image(
-    facts: ImageFacts, ref: ImageRef, profile: ServiceProfile
-) -> Iterator[Problem]:
+def unreadable_image(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> Problems:
     """The image exists but cannot be read.
 
     ## What it does
@@ -477,4 +484,5 @@ def unreadable_image(
     ```
     """
     if facts.lookup is Lookup.UNREADABLE:
-        yield Problem(f"image {ref.pic_name!r} cannot be read: {facts.detail}")
+        return (Problem(f"image {ref.pic_name!r} cannot be read: {facts.detail}"),)
+    return ()
