@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import enum
+import io
 import os
 import sys
 from collections.abc import Iterable, Iterator, Sequence
@@ -223,6 +224,9 @@ def _run(
     options: ReportOptions,
     stdin_filename: str | None,
 ) -> int:
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        # A manifest's text may not fit the terminal's encoding; a finding must still print.
+        sys.stdout.reconfigure(errors="backslashreplace")
     stdin_data = sys.stdin.buffer.read() if STDIN in targets else None
     shown_stdin = stdin_filename or STDIN
     in_memory = {shown_stdin: stdin_data} if stdin_data is not None else {}

@@ -22,8 +22,9 @@ _SEVERITY_STYLE = {
 }
 _GREEN = "\033[1;32m"
 
-_MAX_SHOWN = 100
-"""Characters of a long source line shown around the span; manifest lines run to kilobytes."""
+_WHOLE_LINE_UP_TO = 120
+"""Longer source lines are cut to a window around the span: manifest lines run to kilobytes."""
+_WINDOW = 100
 _CONTEXT_BEFORE = 30
 
 
@@ -80,8 +81,10 @@ class TextReporter:
         start = min(d.span.column - 1, len(text))
         end = d.span.end_column - 1 if d.span.end_line == d.span.line else len(text)
         end = max(min(end, len(text)), start)
-        first = max(0, min(start - _CONTEXT_BEFORE, len(text) - _MAX_SHOWN))
-        last = min(len(text), first + _MAX_SHOWN)
+        first, last = 0, len(text)
+        if len(text) > _WHOLE_LINE_UP_TO:
+            first = max(0, min(start - _CONTEXT_BEFORE, len(text) - _WINDOW))
+            last = min(len(text), first + _WINDOW)
         before = "".join(_shown_char(c) for c in text[first:start])
         inside = "".join(_shown_char(c) for c in text[start : min(end, last)])
         after = "".join(_shown_char(c) for c in text[min(end, last) : last])
