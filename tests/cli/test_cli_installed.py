@@ -80,3 +80,19 @@ def test_heavy_modules_stay_unimported_without_images(tmp_path: Path) -> None:
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, check=False)
     assert result.stdout.decode().splitlines()[-1] == "[]"
+
+
+def test_a_terminal_that_cannot_encode_the_manifest(tmp_path: Path) -> None:
+    line = '{"OperationType": "ADD", "ProductId": "商品", "PicName": "图.jpg", "CustomContent": "",'
+    line += ' "ProductID": 1}'
+    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    result = subprocess.run(
+        [metalint_command(), "--isolated", "--no-images", "--color", "always", "-"],
+        input=(line + "\n").encode(),
+        capture_output=True,
+        cwd=tmp_path,
+        env=env,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert b"\\u5546\\u54c1" in result.stdout
