@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import CLEAN_LINE, ERROR_LINE, WARNING_LINE, Invoke
+from conftest import CLEAN_LINE, ERROR_LINE, REPO, WARNING_LINE, Invoke
 
 from metalint import cli
 
@@ -259,3 +259,48 @@ def test_marker_under_wide_characters(invoke: Invoke, manifest: Manifest) -> Non
     before = line[: int(first["column"]) - 1]
     wide = sum(1 for ch in before if "\u4e00" <= ch <= "\u9fff")
     assert marker.index("^") - len("  | ") == len(before) + wide
+
+
+# -- configuration through the command line --------------------------------------------------
+
+
+def test_per_file_ignores_apply_to_matching_manifests(
+    invoke: Invoke, manifest: Manifest, tmp_path: Path
+) -> None:
+    manifest(ERROR_LINE, folder="legacy/shop")
+    manifest(ERROR_LINE, folder="current")
+    (tmp_path / "metalint.toml").write_text('[per-file-ignores]\n"legacy/*" = ["ML102"]\n')
+    result = invoke("--no-images", ".")
+    found = {(m["path"], m["code"]) for m in map(TEXT_LINE.match, result.stdout.splitlines()) if m}
+    assert ("current/increment.meta", "ML102") in found
+    assert ("legacy/shop/increment.meta", "ML102") not in found
+
+
+def test_config_option_and_cli_overrides(
+    invoke: Invoke, manifest: Manifest, tmp_path: Path
+) -> None:
+    path = str(manifest(WARNING_LINE))
+    settings = tmp_path / "settings.toml"
+    settings.write_text('[severity]\nML109 = "error"\n')
+    assert invoke("--no-images", "--config", str(settings), path).exit_code == 1
+    assert (
+        invoke("--no-images", "--config", str(settings), "--ignore", "ML109", path).exit_code == 0
+    )
+    assert invoke("--no-images", "--isolated", "--config", str(settings), path).exit_code == 0
+
+
+def test_images_are_checked_unless_no_images(invoke: Invoke, manifest: Manifest) -> None:
+    path = str(manifest(CLEAN_LINE))
+    checked = invoke("--isolated", "--no-cache", path)
+    assert checked.exit_code == 1
+    assert "ML301 [image-not-found]" in checked.stdout
+    assert invoke("--isolated", "--no-images", path).exit_code == 0
+
+
+def test_images_root(invoke: Invoke, manifest: Manifest, tmp_path: Path) -> None:
+    path = str(manifest(CLEAN_LINE))
+    images = tmp_path / "images"
+    images.mkdir()
+    (images / "a.jpg").write_bytes((REPO / "examples" / "bucket" / "bag1.jpg").read_bytes())
+    result = invoke("--isolated", "--no-cache", "--images-root", str(images), path)
+    assert result.exit_code == 0, result.stdout
