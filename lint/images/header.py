@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import struct
 from collections.abc import Callable
@@ -16,16 +17,17 @@ HEAD_BYTES = 16 * 1024
 class Source:
     """Random access to a file (or to bytes) with the head read once and its size known."""
 
-    __slots__ = ("_pread", "head", "size")
+    __slots__ = ("head", "pread", "size")
 
     def __init__(self, pread: Callable[[int, int], bytes], size: int) -> None:
-        self._pread = pread
+        self.pread = pread
+        """Reads ``length`` bytes at ``offset`` (in this order), unchecked: the fast path."""
         self.size = size
         self.head = pread(min(HEAD_BYTES, size), 0) if size > 0 else b""
 
     @classmethod
     def of_fd(cls, fd: int, size: int) -> Source:
-        return cls(lambda length, offset: os.pread(fd, length, offset), size)
+        return cls(functools.partial(os.pread, fd), size)
 
     @classmethod
     def of_bytes(cls, data: bytes) -> Source:
@@ -38,7 +40,7 @@ class Source:
         end = offset + length
         if end <= len(self.head):
             return self.head[offset:end]
-        return self._pread(min(length, self.size - offset), offset)
+        return self.pread(min(length, self.size - offset), offset)
 
     def unpack(self, fmt: str, offset: int) -> tuple[Any, ...]:
         """``struct.unpack`` at ``offset``; raises ``Truncated`` when the file is too short."""

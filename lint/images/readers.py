@@ -3,6 +3,7 @@ against the file size, and raises ``Truncated`` or ``Malformed`` for a damaged f
 
 from __future__ import annotations
 
+import struct
 import zlib
 from collections.abc import Callable
 
@@ -16,6 +17,7 @@ _MAX_CHUNKS = 100_000
 _EOI_WINDOW = 4096
 """How far from the end a JPEG's end-of-image marker is looked for (trailers follow it)."""
 _PNG_IEND = b"\x00\x00\x00\x00IEND\xaeB`\x82"
+_CHUNK_HEAD = struct.Struct(">I4s").unpack
 
 
 def read_png(src: Source) -> Content:
@@ -30,25 +32,27 @@ def read_png(src: Source) -> Content:
     orientation = None
     seen_data = False
     offset = 33
+    size, head, pread = src.size, src.head, src.pread
     for _ in range(_MAX_CHUNKS):
-        if offset + 12 > src.size:
-            raise Truncated(f"the file ends at byte {src.size}, before the IEND chunk")
-        length, kind = src.unpack(">I4s", offset)
+        if offset + 12 > size:
+            raise Truncated(f"the file ends at byte {size}, before the IEND chunk")
+        raw = head[offset : offset + 8] if offset + 8 <= len(head) else pread(8, offset)
+        length, kind = _CHUNK_HEAD(raw)
         if length > 0x7FFFFFFF or not kind.isalpha():
             raise Malformed(f"invalid chunk at byte {offset}")
         end = offset + 12 + length
-        if end > src.size:
+        if end > size:
             name = kind.decode("ascii")
             raise Truncated(f"the {name} chunk at byte {offset} ends past the end of the file")
-        if kind == b"eXIf":
-            orientation = exif_orientation(src.read(offset + 8, length))
-        elif kind == b"IDAT":
+        if kind == b"IDAT":
             seen_data = True
         elif kind == b"IEND":
             break
+        elif kind == b"eXIf":
+            orientation = exif_orientation(src.read(offset + 8, length))
         offset = end
     else:
-        if src.read(src.size - 12, 12) != _PNG_IEND:
+        if src.read(size - 12, 12) != _PNG_IEND:
             raise Truncated("the file does not end with an IEND chunk")
         seen_data = True
     if not seen_data:
