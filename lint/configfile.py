@@ -255,7 +255,8 @@ def _specificity(selector: str) -> int:
 def selected_codes(layers: Sequence[Selection]) -> frozenset[str]:
     """The codes that run, after every layer (configuration file first, then the command line).
 
-    The base is the last ``select`` given (all rules when none is); then every selector is applied
+    The base is the last ``select`` given (all rules when none is), which also drops the
+    ``extend-select`` of earlier layers but keeps their ``ignore``. Then every selector is applied
     from the broadest to the most specific, so ``select = ["ML1"]`` with ``ignore = ["ML101"]``
     turns ML101 off and ``ignore = ["ML1"]`` with ``extend-select = ["ML101"]`` keeps it on. At
     equal specificity the later layer wins, and within a layer ``ignore`` beats a select.
@@ -269,7 +270,8 @@ def selected_codes(layers: Sequence[Selection]) -> frozenset[str]:
     for i, layer in enumerate(layers):
         if i == base_layer and layer.select is not None:
             steps += [(_specificity(s), i, 0, s, True) for s in layer.select]
-        steps += [(_specificity(s), i, 0, s, True) for s in layer.extend_select]
+        if base_layer is None or i >= base_layer:
+            steps += [(_specificity(s), i, 0, s, True) for s in layer.extend_select]
         steps += [(_specificity(s), i, 1, s, False) for s in layer.ignore]
     chosen: set[str] = set()
     for _, _, _, selector, on in sorted(steps, key=lambda step: step[:3]):

@@ -151,6 +151,8 @@ SELECTION_CASES = [
     # The command line's --select replaces the file's select.
     (Selection(select=("ML1",)), Selection(select=("ML2",)), "ML101", False),
     (Selection(select=("ML1",)), Selection(select=("ML2",)), "ML203", True),
+    (Selection(extend_select=("ML101",)), Selection(select=("ML2",)), "ML101", False),
+    (Selection(extend_select=("ML101",)), Selection(extend_select=("ML2",)), "ML101", True),
     # A file's ignore stays in force unless the command line is at least as specific.
     (Selection(ignore=("ML101",)), Selection(extend_select=("ML1",)), "ML101", False),
     (Selection(ignore=("ML101",)), Selection(select=("ML101",)), "ML101", True),
