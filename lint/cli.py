@@ -87,6 +87,12 @@ def _check_format(value: str) -> str:
     return value
 
 
+def _check_rules_format(value: str) -> str:
+    if value not in ("text", "json"):
+        raise typer.BadParameter(f"{value!r} is not one of text, json")
+    return value
+
+
 def _use_color(when: ColorWhen) -> bool:
     if when is ColorWhen.AUTO:
         return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
@@ -302,7 +308,9 @@ def rule_command(
 def rules_command(
     output_format: Annotated[
         str,
-        typer.Option("--format", metavar="FORMAT", help="text or json.", callback=_check_format),
+        typer.Option(
+            "--format", metavar="FORMAT", help="text or json.", callback=_check_rules_format
+        ),
     ] = "text",
 ) -> None:
     """List every rule: code, name, default severity, whether it is fixable, and a summary."""

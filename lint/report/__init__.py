@@ -14,6 +14,7 @@ from metalint.report.base import Reporter, ReportOptions, Totals
 FORMATS: dict[str, tuple[str, str]] = {
     "text": ("metalint.report.text", "TextReporter"),
     "json": ("metalint.report.json", "JsonReporter"),
+    "github": ("metalint.report.github", "GithubReporter"),
 }
 """Format name → (module, class). The class takes ``(out, options)``."""
 
