@@ -1,0 +1,1 @@
+"""Tests of the rule engine, the rules, the schema and fixes (images off)."""
