@@ -56,13 +56,16 @@ class Locator:
             return ImageFacts(Lookup.OUTSIDE_ROOT, "contains a '..' segment"), None
         try:
             found = self._exact_parts(parts)
+            if found is None:
+                return ImageFacts(Lookup.MISSING), None
+            real_parts, info = found
+            real_name = None if real_parts == parts else "/".join(real_parts)
+            return self._resolve(real_parts, info, real_name)
         except OSError as exc:
             return ImageFacts(Lookup.UNREADABLE, _describe(exc)), None
-        if found is None:
-            return ImageFacts(Lookup.MISSING), None
-        real_parts, info = found
-        real_name = None if real_parts == parts else "/".join(real_parts)
-        return self._resolve(real_parts, info, real_name)
+        except ValueError:
+            # A name the file system cannot encode (a lone surrogate): no file can have it.
+            return ImageFacts(Lookup.MISSING, "not a valid file name on this system"), None
 
     def _resolve(
         self, parts: list[str], info: os.stat_result, real_name: str | None

@@ -14,7 +14,7 @@ from metalint.images.tiff import exif_orientation
 
 _MAX_CHUNKS = 100_000
 """Beyond this many PNG/WEBP chunks or JPEG segments, stop walking: the file is hostile."""
-_EOI_WINDOW = 4096
+_EOI_WINDOW = 64 * 1024
 """How far from the end a JPEG's end-of-image marker is looked for (trailers follow it)."""
 _PNG_IEND = b"\x00\x00\x00\x00IEND\xaeB`\x82"
 _CHUNK_HEAD = struct.Struct(">I4s").unpack
@@ -112,7 +112,7 @@ def read_gif(src: Source) -> Content:
         raise Truncated("the file ends inside the header")
     if width == 0 or height == 0:
         raise Malformed(f"the logical screen is {width}x{height} pixels")
-    if src.read(src.size - 1, 1) != b";":
+    if not src.read(src.size - 64, 64).rstrip(b"\x00").endswith(b";"):
         raise Truncated("the file does not end with the GIF trailer (3B)")
     return Content("GIF", width, height)
 

@@ -169,3 +169,53 @@ def test_region_against_the_image(
         assert "320x200" in findings[0].message
     else:
         assert findings == []
+
+
+def test_jpeg_with_a_trailer_after_its_end_is_sound(root: Path) -> None:
+    write(root, "a.jpg", encode("JPEG") + b"SEFT" + bytes(20_000))
+    assert run_stage(root, ["a.jpg"]) == []
+
+
+def test_gif_padded_after_its_trailer_is_sound(root: Path) -> None:
+    write(root, "a.gif", encode("GIF") + bytes(16))
+    assert run_stage(root, ["a.gif"]) == []
+
+
+def test_truncated_jpeg_is_caught_despite_its_exif_thumbnail(root: Path) -> None:
+    """The thumbnail in APP1 ends with its own FFD9; only the bytes after the SOS count."""
+    import io
+
+    import piexif
+    from PIL import Image
+
+    thumbnail = encode("JPEG", (40, 30))
+    exif = piexif.dump(
+        {"0th": {}, "1st": {piexif.ImageIFD.XResolution: (72, 1)}, "thumbnail": thumbnail}
+    )
+    buffer = io.BytesIO()
+    Image.new("RGB", (320, 200), (1, 2, 3)).save(buffer, "JPEG", exif=exif)
+    data = buffer.getvalue()
+    write(root, "a.jpg", data[: len(data) - 100])
+    assert codes(run_stage(root, ["a.jpg"])) == {"ML309"}
+
+
+def test_exif_orientation_agrees_with_piexif() -> None:
+    """piexif as the oracle for the EXIF blobs the header readers decode themselves."""
+    import piexif
+
+    from metalint.images.tiff import exif_orientation
+
+    for orientation in range(1, 9):
+        for order in ("<", ">"):
+            blob = piexif.dump({"0th": {piexif.ImageIFD.Orientation: orientation}})
+            if order == ">":
+                blob = _big_endian_exif(orientation)
+            expected = piexif.load(blob)["0th"][piexif.ImageIFD.Orientation]
+            assert exif_orientation(blob) == expected == orientation
+
+
+def _big_endian_exif(orientation: int) -> bytes:
+    import struct
+
+    entry = struct.pack(">HHIHH", 0x0112, 3, 1, orientation, 0)
+    return b"Exif\x00\x00MM\x00*" + struct.pack(">IH", 8, 1) + entry + struct.pack(">I", 0)

@@ -65,6 +65,13 @@ def test_any_pic_name_is_answered(name: str) -> None:
     assert all(f.code in {"ML301", "ML302", "ML312", "ML313", "ML314"} for f in findings)
 
 
+@pytest.mark.parametrize(
+    "name", ["\ud800.jpg", "a" * 300 + ".jpg", "a/" * 100 + "b.jpg", "~/a.jpg", ".", "a/./b.png"]
+)
+def test_strange_names(root: Path, name: str) -> None:
+    assert {f.code for f in run_stage(root, [name])} <= {"ML301", "ML313", "ML314"}
+
+
 def _corpus(root: Path) -> list[str]:
     names = []
     for index in range(60):
