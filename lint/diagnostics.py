@@ -7,7 +7,7 @@ an end column is exclusive, so a span of one character at column 5 ends at colum
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 class Severity(enum.StrEnum):
@@ -38,6 +38,9 @@ class Span:
     @classmethod
     def whole_line(cls, line: int, length: int) -> Span:
         return cls(line, 1, line, max(length, 1) + 1)
+
+    def moved_down(self, lines: int) -> Span:
+        return Span(self.line + lines, self.column, self.end_line + lines, self.end_column)
 
 
 FILE_SPAN = Span(1, 1, 1, 2)
@@ -83,3 +86,16 @@ class Diagnostic:
     @property
     def sort_key(self) -> tuple[str, Span, str]:
         return (self.path, self.span, self.code)
+
+    def moved_down(self, lines: int) -> Diagnostic:
+        """The same diagnostic ``lines`` lines further down (for a chunk scanned apart)."""
+        if not lines:
+            return self
+        fix = self.fix
+        if fix is not None:
+            edits = tuple(TextEdit(e.span.moved_down(lines), e.new_text) for e in fix.edits)
+            fix = Fix(fix.description, edits)
+        related = tuple(
+            Related(r.path, r.span.moved_down(lines), r.message) for r in self.related
+        )
+        return replace(self, span=self.span.moved_down(lines), fix=fix, related=related)

@@ -16,24 +16,22 @@ import os
 import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING
 
 import orjson
 
 from metalint.config import DEFAULT_CONFIG, Config
 from metalint.diagnostics import FILE_SPAN, Diagnostic
+from metalint.index import LineIndex, product_key
 from metalint.line import LineContext
 from metalint.registry import Finding, Rule, Scope, get_rule, rules_of
 from metalint.rules.between import operation_key
 from metalint.rules.fields import parse_region
 from metalint.rules.file import MANIFEST_NAME, FileFacts, is_near_miss
-from metalint.schemacheck import clean_validator
+from metalint.scan import ChunkResult, scan_stream
 
 if TYPE_CHECKING:
     from metalint.images import ImageStage
-
-NON_STRING_KEYS = frozenset(("CategoryId", "IntAttr", "IntAttr2", "IntAttr3", "IntAttr4", "Crop"))
-"""Keys whose values are not strings on a valid line; every other value is a string."""
 
 SKIPPED_FOLDERS = frozenset((".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__"))
 PICNAME_CODES = frozenset(("ML120", "ML121", "ML122", "ML123", "ML124"))
@@ -41,19 +39,21 @@ PICNAME_CODES = frozenset(("ML120", "ML121", "ML122", "ML123", "ML124"))
 ProgressCallback = Callable[[int, int], None]
 
 
-class _Run:
+class Run:
     """The state of linting one manifest."""
 
-    def __init__(self, path: str, config: Config, stage: ImageStage | None) -> None:
+    def __init__(
+        self,
+        path: str,
+        config: Config,
+        stage: ImageStage | None,
+        index: LineIndex | None = None,
+    ) -> None:
         self.path = path
         self.config = config
         self.stage = stage
+        self.index = LineIndex() if index is None else index
         self.diagnostics: list[Diagnostic] = []
-        self.adds: dict[int, int] = {}
-        self.deleted_images: dict[int, int] = {}
-        self.deleted_products: dict[int, int] = {}
-        self.pairs: list[tuple[int, int]] = []
-        """(later line, earlier line) pairs that a between-line rule should look at."""
         self.slow_lines = 0
         self.slow_operations = 0
         self.text_rules = self._enabled(Scope.TEXT)
@@ -99,7 +99,7 @@ class _Run:
         if key is None:
             return
         op, pid, pic = key
-        self.index(lineno, op, pid, pic)
+        self.index.record(lineno, op, pid, pic)
         if op == "ADD" and self.stage is not None and not emitted & PICNAME_CODES:
             from metalint.images import ImageRef
 
@@ -108,46 +108,27 @@ class _Run:
             box = parse_region(region) if isinstance(region, str) else None
             self.stage.add(ImageRef(lineno, pic, box))
 
-    # -- the between-line index ---------------------------------------------------------------
-
-    def index(self, lineno: int, op: str, pid: str, pic: str | None) -> None:
-        if op == "ADD":
-            key = hash((pid, pic))
-            first = self.adds.setdefault(key, lineno)
-            if first != lineno:
-                self.pairs.append((lineno, first))
-            if self.deleted_images or self.deleted_products:
-                self.add_after_deletes(lineno, pid, key)
-        elif pic is None:
-            first = self.deleted_products.setdefault(hash(pid), lineno)
-            if first != lineno:
-                self.pairs.append((lineno, first))
-        else:
-            key = hash((pid, pic))
-            first = self.deleted_images.setdefault(key, lineno)
-            if first != lineno:
-                self.pairs.append((lineno, first))
-            added = self.adds.get(key)
-            if added is not None:
-                self.pairs.append((lineno, added))
-
-    def add_after_deletes(self, lineno: int, pid: str, key: int) -> None:
-        for earlier in (self.deleted_images.get(key), self.deleted_products.get(hash(pid))):
-            if earlier is not None:
-                self.pairs.append((lineno, earlier))
+    def absorb(self, chunk: ChunkResult, lines_before: int) -> None:
+        """Take in what another process found in the next chunk of the file, whose line
+        numbers count from the chunk's start."""
+        self.diagnostics.extend(d.moved_down(lines_before) for d in chunk.diagnostics)
+        self.index.replay(chunk.events, lines_before)
+        self.slow_lines += chunk.slow_lines
+        self.slow_operations += chunk.slow_operations
 
     # -- the end of the file ------------------------------------------------------------------
 
     def finish(self, stream: IO[bytes]) -> None:
         image_findings = list(self.stage.finish()) if self.stage is not None else []
-        if self.deleted_products:
-            self.pairs.extend(_adds_before_product_deletes(stream, self.deleted_products))
-        needed = {n for pair in self.pairs for n in pair} | {f.line for f in image_findings}
+        index = self.index
+        if index.deleted_products:
+            index.pairs.extend(_adds_before_product_deletes(stream, index.deleted_products))
+        needed = {n for pair in index.pairs for n in pair} | {f.line for f in image_findings}
         if not needed:
             return
         contexts = _reread(stream, needed, self.path, self.config)
         pair_rules = self._enabled(Scope.BETWEEN)
-        for later, earlier in sorted(set(self.pairs)):
+        for later, earlier in sorted(set(index.pairs)):
             for rule in pair_rules:
                 for finding in rule.check(contexts[later], contexts[earlier]):
                     self.emit(rule, finding)
@@ -212,70 +193,11 @@ def _adds_before_product_deletes(
         pid = obj.get("ProductId")
         if not isinstance(pid, str):
             continue
-        key = hash(pid)
+        key = product_key(pid)
         delete_line = deleted_products.get(key)
         if delete_line is not None and lineno < delete_line and key not in paired:
             paired.add(key)
             yield (delete_line, lineno)
-
-
-def _scan(stream: IO[bytes], run: _Run) -> int:
-    """The fast path over every line; returns the number of lines."""
-    loads = orjson.loads
-    decode_error = orjson.JSONDecodeError
-    is_clean = clean_validator(run.config.service).is_valid
-    non_string = NON_STRING_KEYS
-    adds_setdefault = run.adds.setdefault
-    pairs_append = run.pairs.append
-    deleted_images = run.deleted_images
-    deleted_products = run.deleted_products
-    slow = run.slow
-    stage_add = None
-    image_ref: Any = None
-    if run.stage is not None:
-        from metalint.images import ImageRef as image_ref
-
-        stage_add = run.stage.add
-    lineno = 0
-    for raw in stream:
-        lineno += 1
-        try:
-            obj = loads(raw)
-        except decode_error:
-            slow(lineno, raw)
-            continue
-        if (
-            obj.__class__ is not dict
-            or (raw[-2:] != b"}\n" and raw[-1:] != b"}")
-            or b"\\" in raw
-            # Without backslashes every quote delimits a key or a string value, so a count off
-            # from the parsed object's means a key repeated (and dropped by the parser).
-            or raw.count(b'"') != 4 * len(obj) - 2 * len(obj.keys() & non_string)
-            or not is_clean(obj)
-        ):
-            slow(lineno, raw)
-            continue
-        region = obj.get("Region")
-        box = None
-        if region is not None:
-            box = parse_region(region)
-            if box is None:
-                slow(lineno, raw)
-                continue
-        pid = obj["ProductId"]
-        if obj["OperationType"] == "ADD":
-            pic = obj["PicName"]
-            key = hash((pid, pic))
-            first = adds_setdefault(key, lineno)
-            if first != lineno:
-                pairs_append((lineno, first))
-            if deleted_images or deleted_products:
-                run.add_after_deletes(lineno, pid, key)
-            if stage_add is not None:
-                stage_add(image_ref(lineno, pic, box))
-        else:
-            run.index(lineno, "DELETE", pid, obj.get("PicName"))
-    return lineno
 
 
 def _lint_stream(
@@ -287,14 +209,15 @@ def _lint_stream(
     explicit: bool,
     manifest_dir: Path | None,
     progress: ProgressCallback | None = None,
+    disk_path: str | None = None,
 ) -> list[Diagnostic]:
     stage = None
     if config.check_images and manifest_dir is not None:
         from metalint.images import ImageStage
 
         stage = ImageStage(manifest_dir, config, progress)
-    run = _Run(path, config, stage)
-    lines = _scan(stream, run)
+    run = Run(path, config, stage)
+    lines = scan_stream(stream, run, disk_path)
     run.finish(stream)
     operations = lines - run.slow_lines + run.slow_operations
     run.file_findings(FileFacts(path, name, explicit, True, lines, operations, lines > 0))
@@ -341,6 +264,7 @@ def lint_file(
                 explicit=explicit,
                 manifest_dir=path.parent,
                 progress=progress,
+                disk_path=str(path),
             )
     except OSError as exc:
         return _unreadable(shown, config, exc.strerror or str(exc))
@@ -394,6 +318,6 @@ def lint_paths(
 
 
 def _near_miss(path: Path, config: Config) -> Iterable[Diagnostic]:
-    run = _Run(str(path), config, None)
+    run = Run(str(path), config, None)
     run.file_findings(FileFacts(str(path), path.name, False, False, 0, 0, True))
     return run.diagnostics

@@ -1,0 +1,198 @@
+"""The fast path: one pass over every line, in this process or split across several.
+
+Every line is parsed by orjson and checked by the compiled clean schema; a line that passes
+cannot draw any finding and only enters the between-line index. Anything else goes to the
+slow path (``Run.slow``). This loop is where a million-line manifest spends its time, so it
+binds what it calls to locals and does nothing per line that can be skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import IO, TYPE_CHECKING, Any
+
+import orjson
+
+from metalint.config import Config
+from metalint.index import IndexLog
+from metalint.schemacheck import clean_validator
+
+if TYPE_CHECKING:
+    from array import array
+
+    from metalint.diagnostics import Diagnostic
+    from metalint.engine import Run
+
+NON_STRING_KEYS = frozenset(("CategoryId", "IntAttr", "IntAttr2", "IntAttr3", "IntAttr4", "Crop"))
+"""Keys whose values are not strings on a valid line; every other value is a string."""
+
+PARALLEL_MIN_BYTES = 48 * 1024 * 1024
+"""Below this a second process costs more than it saves."""
+REPLAY_COST = 0.1
+"""Replaying a chunk's index log, relative to scanning the chunk (measured with bench/)."""
+_BLOCK = 1 << 20
+
+
+def scan_lines(lines: Iterable[bytes], run: Run, first_lineno: int = 1) -> int:
+    """Run the fast path over ``lines``; returns how many there were."""
+    loads = orjson.loads
+    decode_error = orjson.JSONDecodeError
+    is_clean = clean_validator(run.config.service).is_valid
+    non_string = NON_STRING_KEYS
+    line_ends = (b"}\n", b"}")
+    index = run.index
+    logging = isinstance(index, IndexLog)
+    log_extend = index.events.extend if isinstance(index, IndexLog) else None
+    adds_setdefault = index.adds.setdefault
+    pairs_append = index.pairs.append
+    deleted_images = index.deleted_images
+    deleted_products = index.deleted_products
+    slow = run.slow
+    stage_add = None
+    image_ref: Any = None
+    if run.stage is not None:
+        from metalint.images import ImageRef as image_ref
+
+        stage_add = run.stage.add
+    lineno = first_lineno - 1
+    for raw in lines:
+        lineno += 1
+        try:
+            obj = loads(raw)
+        except decode_error:
+            slow(lineno, raw)
+            continue
+        if (
+            obj.__class__ is not dict
+            or not raw.endswith(line_ends)
+            or raw.find(b"\\") >= 0
+            or not is_clean(obj)
+        ):
+            slow(lineno, raw)
+            continue
+        # Without backslashes every quote delimits a key or a string value: on a valid line
+        # each key brings 4 quotes and each non-string value's key 2, so any other count means
+        # a key repeated (and silently dropped by the parser).
+        quotes = 4 * len(obj) - raw.count(b'"')
+        if quotes and (
+            non_string.isdisjoint(obj) or quotes != 2 * len(non_string.intersection(obj))
+        ):
+            slow(lineno, raw)
+            continue
+        region = obj.get("Region")
+        box = None
+        if region is not None:
+            # The schema vouched for the digits and commas; only the order is left to check.
+            x1, x2, y1, y2 = box = tuple(map(int, region.split(",")))
+            if x1 >= x2 or y1 >= y2:
+                slow(lineno, raw)
+                continue
+        pid = obj["ProductId"]
+        if obj["OperationType"] == "ADD":
+            pic = obj["PicName"]
+            key = hash((pid, pic))
+            if logging:
+                log_extend((lineno << 2, key, hash(pid)))  # type: ignore[misc]
+            else:
+                first = adds_setdefault(key, lineno)
+                if first != lineno:
+                    pairs_append((lineno, first))
+                if deleted_images or deleted_products:
+                    index.add_after_deletes(lineno, key, hash(pid))
+            if stage_add is not None:
+                stage_add(image_ref(lineno, pic, box))
+        else:
+            index.record(lineno, "DELETE", pid, obj.get("PicName"))
+    return lineno - first_lineno + 1
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkResult:
+    lines: int
+    diagnostics: list[Diagnostic]
+    events: array[int]
+    slow_lines: int
+    slow_operations: int
+
+
+def _lines_between(stream: IO[bytes], start: int, end: int) -> Iterator[bytes]:
+    """The lines from byte ``start`` to byte ``end``, both at line starts, read in blocks."""
+    stream.seek(start)
+    at = start
+    while at < end:
+        # readlines stops once it has read *more* than its hint: one byte short of the end
+        # stops it exactly at the end, which is a line start.
+        hint = min(_BLOCK, end - at) - 1
+        block = stream.readlines(hint) if hint > 0 else [stream.readline()]
+        if not block or not block[0]:
+            return
+        yield from block
+        at = stream.tell()
+
+
+def _scan_chunk(path: str, config: Config, start: int, end: int) -> ChunkResult:
+    """Scan one chunk in a worker process. Line numbers count from the chunk's first line:
+    only the parent knows how many lines came before, once it has scanned them."""
+    from metalint.engine import Run
+
+    with open(path, "rb") as stream:
+        log = IndexLog()
+        run = Run(path, config, None, log)
+        lines = scan_lines(_lines_between(stream, start, end), run)
+    return ChunkResult(lines, run.diagnostics, log.events, run.slow_lines, run.slow_operations)
+
+
+def _boundaries(stream: IO[bytes], size: int, parts: int) -> list[int]:
+    """Byte offsets that cut the file into ``parts`` pieces at line starts.
+
+    The parent scans the first piece and then replays the others' index logs, which costs
+    about a tenth of scanning them; its piece is sized so that it finishes that work when the
+    last child finishes its own.
+    """
+    share = 1 / (parts - 1)
+    head = size * (share - REPLAY_COST) / (1 - REPLAY_COST + share)
+    cuts = [0]
+    for i in range(1, parts):
+        stream.seek(int(head + (size - head) * (i - 1) / (parts - 1)))
+        stream.readline()
+        cuts.append(max(stream.tell(), cuts[-1]))
+    cuts.append(size)
+    return cuts
+
+
+def _parts(config: Config, size: int, path: str | None) -> int:
+    if path is None or size < PARALLEL_MIN_BYTES or not sys.platform.startswith("linux"):
+        return 1
+    cores = os.cpu_count() or 1
+    return max(1, min(config.jobs or cores, cores, size // (PARALLEL_MIN_BYTES // 2)))
+
+
+def scan_stream(stream: IO[bytes], run: Run, path: str | None) -> int:
+    """Scan a whole manifest; a large file on disk is split across processes (the index and
+    the findings come out exactly as from one process)."""
+    size = stream.seek(0, os.SEEK_END)
+    stream.seek(0)
+    parts = 1 if run.stage is not None else _parts(run.config, size, path)
+    if parts == 1:
+        return scan_lines(stream, run)
+    assert path is not None
+    import multiprocessing
+
+    cuts = _boundaries(stream, size, parts)
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=parts - 1, mp_context=context) as pool:
+        futures = [
+            pool.submit(_scan_chunk, path, run.config, start, end)
+            for start, end in pairwise(cuts[1:])
+        ]
+        lines = scan_lines(_lines_between(stream, 0, cuts[1]), run)
+        for future in futures:
+            chunk = future.result()
+            run.absorb(chunk, lines)
+            lines += chunk.lines
+    return lines
