@@ -68,8 +68,9 @@ class ImageStage:
         use_cache = config.use_cache and os.environ.get("METALINT_NO_CACHE", "") in ("", "0")
         self._cache = ContentCache(config.cache_dir or default_cache_dir()) if use_cache else None
         self._facts: dict[str, ImageFacts] = {}
-        self._waiting: dict[str, list[ImageRef]] = {}
-        self._facts_pending: dict[str, ImageFacts] = {}
+        """What is known of each distinct PicName seen so far."""
+        self._waiting: dict[str, tuple[ImageFacts, list[ImageRef]]] = {}
+        """PicNames whose header is being read: what the lookup found, and the lines waiting."""
         self._queue: list[tuple[str, FileKey]] = []
         self._in_flight: deque[tuple[list[tuple[str, FileKey]], Future[list[Content | str]]]]
         self._in_flight = deque()
@@ -86,7 +87,7 @@ class ImageStage:
             return
         waiting = self._waiting.get(ref.pic_name)
         if waiting is not None:
-            waiting.append(ref)
+            waiting[1].append(ref)
             return
         self._locate(ref)
 
@@ -117,8 +118,7 @@ class ImageStage:
             facts = ImageFacts(facts.lookup, facts.detail, facts.real_name, facts.size, content)
             self._settle(ref.pic_name, facts, [ref])
             return
-        self._facts_pending[ref.pic_name] = facts
-        self._waiting[ref.pic_name] = [ref]
+        self._waiting[ref.pic_name] = (facts, [ref])
         self._queue.append((ref.pic_name, key))
         self._unread += 1
         if len(self._queue) >= BATCH:
@@ -168,14 +168,14 @@ class ImageStage:
     def _settle_batch(self, batch: list[tuple[str, FileKey]], results: list[Content | str]) -> None:
         self.stats.read += len(batch)
         for (pic_name, key), result in zip(batch, results, strict=True):
-            base = self._facts_pending.pop(pic_name)
+            base, refs = self._waiting.pop(pic_name)
             if isinstance(result, str):
                 facts = ImageFacts(Lookup.UNREADABLE, result, base.real_name, base.size)
             else:
                 facts = ImageFacts(base.lookup, base.detail, base.real_name, base.size, result)
                 if self._cache is not None:
                     self._cache.put(key, result)
-            self._settle(pic_name, facts, self._waiting.pop(pic_name))
+            self._settle(pic_name, facts, refs)
         self._report_progress()
 
     def _settle(self, pic_name: str, facts: ImageFacts, refs: list[ImageRef]) -> None:
