@@ -26,6 +26,7 @@ from metalint.service import Service
 CASES_DIR = Path(__file__).parent.parent / "cases"
 CASE_KEYS = {
     "name", "manifest", "manifest_hex", "service", "filename", "in_folder", "expect", "fixed",
+    "unfixable",
 }  # fmt: skip
 EXPECT_KEYS = {"line", "column", "end_line", "end_column", "message"}
 
@@ -38,6 +39,8 @@ class Case:
     service: Service
     expect: list[dict[str, Any]]
     fixed: bytes | None
+    unfixable: bool = False
+    """The case's findings must come without a fix."""
     filename: str | None = None
     in_folder: bool = False
     raw: dict[str, Any] = field(default_factory=dict, compare=False)
@@ -62,6 +65,7 @@ def load_case(code: str, raw: dict[str, Any]) -> Case:
         service=Service(raw.get("service", "product")),
         expect=list(raw.get("expect", [])),
         fixed=None if fixed is None else fixed.encode("utf-8"),
+        unfixable=bool(raw.get("unfixable", False)),
         filename=raw.get("filename"),
         in_folder=bool(raw.get("in_folder", False)),
         raw=raw,
@@ -116,6 +120,8 @@ def test_rule_case(case: Case, tmp_path: Path) -> None:
         where = (wanted["line"], wanted["column"], wanted["end_line"], wanted["end_column"])
         messages = [d.message for d in found if position(d) == where]
         assert any(wanted["message"] in m for m in messages), (wanted["message"], messages)
+    if case.unfixable:
+        assert [d.fix for d in found if d.fix is not None] == []
     if case.fixed is not None:
         fixed, applied = apply_fixes(case.data, found)
         assert applied > 0
