@@ -15,6 +15,7 @@ FORMATS: dict[str, tuple[str, str]] = {
     "text": ("metalint.report.text", "TextReporter"),
     "json": ("metalint.report.json", "JsonReporter"),
     "github": ("metalint.report.github", "GithubReporter"),
+    "sarif": ("metalint.report.sarif", "SarifReporter"),
 }
 """Format name → (module, class). The class takes ``(out, options)``."""
 
