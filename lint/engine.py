@@ -133,12 +133,11 @@ class Run:
                 for finding in rule.check(contexts[later], contexts[earlier]):
                     self.emit(rule, finding)
         for found in image_findings:
-            rule = get_rule(found.code)
-            if rule is None or not self.config.enabled(rule.code):
+            image_rule = get_rule(found.code)
+            if image_rule is None or not self.config.enabled(image_rule.code):
                 continue
-            ctx = contexts[found.line]
-            span = ctx.value_span(found.target)
-            self.emit(rule, Finding(found.message, span, key=found.target))
+            span = contexts[found.line].value_span(found.target)
+            self.emit(image_rule, Finding(found.message, span, key=found.target))
 
     def file_findings(self, facts: FileFacts) -> None:
         for rule in self._enabled(Scope.FILE):
