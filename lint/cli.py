@@ -351,6 +351,12 @@ def app_for(args: Sequence[str]) -> typer.Typer:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit status (the console script exits with it)."""
     args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] in RULE_COMMANDS and os.path.exists(args[0]):
+        typer.echo(
+            f"metalint: note: '{args[0]}' shows rule documentation; "
+            f"to lint the path '{args[0]}', write './{args[0]}'",
+            err=True,
+        )
     command = typer.main.get_command(app_for(args))
     try:
         # Standalone mode prints usage errors the click way and ends in SystemExit with the status.

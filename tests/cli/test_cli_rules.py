@@ -63,6 +63,8 @@ def test_a_path_named_rules_is_linted_with_dot_slash(
     (tmp_path / "rules").mkdir()
     (tmp_path / "rules" / "increment.meta").write_text('{"OperationType": "add"}\n')
     assert cli.main(["rules"]) == 0
-    assert "file-name" in capsys.readouterr().out
+    listed = capsys.readouterr()
+    assert "file-name" in listed.out
+    assert "write './rules'" in listed.err
     assert cli.main(["--isolated", "--no-images", "./rules"]) == 1
     assert "rules/increment.meta:1:" in capsys.readouterr().out
