@@ -108,12 +108,8 @@ def position(d: Diagnostic) -> tuple[int, int, int, int]:
 @pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.code}-{c.name}")
 def test_rule_case(case: Case, tmp_path: Path) -> None:
     found = [d for d in run_case(case, tmp_path) if d.code == case.code]
-    expected = sorted(
-        (f["line"], f["column"], f["end_line"], f["end_column"]) for f in case.expect
-    )
-    assert sorted(position(d) for d in found) == expected, [
-        (position(d), d.message) for d in found
-    ]
+    expected = sorted((f["line"], f["column"], f["end_line"], f["end_column"]) for f in case.expect)
+    assert sorted(position(d) for d in found) == expected, [(position(d), d.message) for d in found]
     for wanted in case.expect:
         if "message" not in wanted:
             continue

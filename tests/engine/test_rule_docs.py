@@ -82,9 +82,7 @@ REMEDIES = [
 def test_example_raises_the_rule(rule: Rule, block: str) -> None:
     config = config_for(rule.section("Example") or "")
     found = lint_bytes((block + "\n").encode("utf-8"), config=config)
-    assert {d.code for d in found} - FILE_LEVEL == {rule.code}, [
-        (d.code, d.message) for d in found
-    ]
+    assert {d.code for d in found} - FILE_LEVEL == {rule.code}, [(d.code, d.message) for d in found]
 
 
 @pytest.mark.parametrize(("rule", "block"), REMEDIES)
