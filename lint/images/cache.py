@@ -19,6 +19,7 @@ from metalint.images.model import Content
 
 CACHE_FILE = "images-v1.json"
 _VERSION = 1
+"""Raise it whenever the header readers change what they report: old entries are then ignored."""
 _MAX_ENTRIES = 1_000_000
 
 
