@@ -39,13 +39,13 @@ def image_not_found(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -
     ## Example
     The folder holds `increment.meta` and nothing else:
     ```jsonl
-    {"OperationType": "ADD", "ProductId": "1000", "PicName": "shoes/red.jpg"}
+    {"OperationType": "ADD", "ProductId": "1", "PicName": "shoes/red.jpg", "CustomContent": ""}
     ```
 
     ## Use instead
     Upload `shoes/red.jpg` next to the manifest, or fix the name:
     ```jsonl
-    {"OperationType": "ADD", "ProductId": "1000", "PicName": "shoes/red.jpg"}
+    {"OperationType": "ADD", "ProductId": "1", "PicName": "shoes/red.jpg", "CustomContent": ""}
     ```
     """
     if facts.lookup is Lookup.MISSING:
@@ -69,13 +69,13 @@ def image_name_case(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -
     ## Example
     The image on disk is `shoes/red.jpg`:
     ```jsonl
-    {"OperationType": "ADD", "ProductId": "1000", "PicName": "Shoes/Red.JPG"}
+    {"OperationType": "ADD", "ProductId": "1", "PicName": "Shoes/Red.JPG", "CustomContent": ""}
     ```
 
     ## Use instead
     Write the name exactly as the file is named:
     ```jsonl
-    {"OperationType": "ADD", "ProductId": "1000", "PicName": "shoes/red.jpg"}
+    {"OperationType": "ADD", "ProductId": "1", "PicName": "shoes/red.jpg", "CustomContent": ""}
     ```
     """
     if facts.lookup is Lookup.CASE_MISMATCH:
@@ -101,13 +101,13 @@ def image_too_large(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -
     ## Example
     `big.jpg` is a 6 MB photograph straight from a camera:
     ```jsonl
-    {"OperationType": "ADD", "ProductId": "1000", "PicName": "big.jpg"}
+    {"OperationType": "ADD", "ProductId": "1", "PicName": "big.jpg", "CustomContent": ""}
     ```
 
     ## Use instead
     Re-encode or scale the image below 4 MB and keep the name:
     ```jsonl
-    {"OperationType": "ADD", "ProductId": "1000", "PicName": "big.jpg"}
+    {"OperationType": "ADD", "ProductId": "1", "PicName": "big.jpg", "CustomContent": ""}
     ```
     """
     if facts.size is not None and facts.size > MAX_BYTES:
@@ -135,13 +135,13 @@ def unsupported_image_format(facts: ImageFacts, ref: ImageRef, profile: ServiceP
     ## Example
     `photo.jpg` is really an HEIC file from a phone:
     ```jsonl
-    {"OperationType": "ADD", "ProductId": "1000", "PicName": "photo.jpg"}
+    {"OperationType": "ADD", "ProductId": "1", "PicName": "photo.jpg", "CustomContent": ""}
     ```
 
     ## Use instead
     Convert the image to JPEG (or another accepted format):
     ```jsonl
-    {"OperationType": "ADD", "ProductId": "1000", "PicName": "photo.jpg"}
+    {"OperationType": "ADD", "ProductId": "1", "PicName": "photo.jpg", "CustomContent": ""}
     ```
     """
     content = facts.content
@@ -168,13 +168,13 @@ def extension_mismatch(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile
     ## Example
     `a.jpg` holds a PNG image:
     ```jsonl
-    {"OperationType": "ADD", "ProductId": "1000", "PicName": "a.jpg"}
+    {"OperationType": "ADD", "ProductId": "1", "PicName": "a.jpg", "CustomContent": ""}
     ```
 
     ## Use instead
     Name the file after its format (or convert it):
     ```jsonl
-    {"OperationType": "ADD", "ProductId": "1000", "PicName": "a.png"}
+    {"OperationType": "ADD", "ProductId": "1", "PicName": "a.png", "CustomContent": ""}
     ```
     """
     content = facts.content
@@ -208,13 +208,13 @@ def resolution_out_of_range(facts: ImageFacts, ref: ImageRef, profile: ServicePr
     ## Example
     `thumb.jpg` is 64x64 pixels:
     ```jsonl
-    {"OperationType": "ADD", "ProductId": "1000", "PicName": "thumb.jpg"}
+    {"OperationType": "ADD", "ProductId": "1", "PicName": "thumb.jpg", "CustomContent": ""}
     ```
 
     ## Use instead
     Use the full-size image, 100 pixels or more on each side:
     ```jsonl
-    {"OperationType": "ADD", "ProductId": "1000", "PicName": "full.jpg"}
+    {"OperationType": "ADD", "ProductId": "1", "PicName": "full.jpg", "CustomContent": ""}
     ```
     """
     content = facts.content
@@ -246,14 +246,14 @@ def exif_rotation(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> 
     ## Example
     `phone.jpg` was taken in portrait and stores Orientation 6 (rotate 90°):
     ```jsonl
-    {"OperationType": "ADD", "ProductId": "1000", "PicName": "phone.jpg"}
+    {"OperationType": "ADD", "ProductId": "1", "PicName": "phone.jpg", "CustomContent": ""}
     ```
 
     ## Use instead
     Rotate the pixels and drop the tag (for example `exiftran -ai` or Pillow's
     `ImageOps.exif_transpose`), keeping the name:
     ```jsonl
-    {"OperationType": "ADD", "ProductId": "1000", "PicName": "phone.jpg"}
+    {"OperationType": "ADD", "ProductId": "1", "PicName": "phone.jpg", "CustomContent": ""}
     ```
     """
     content = facts.content
@@ -282,13 +282,13 @@ def exif_orientation_present(facts: ImageFacts, ref: ImageRef, profile: ServiceP
     ## Example
     `upright.jpg` stores Orientation 1:
     ```jsonl
-    {"OperationType": "ADD", "ProductId": "1000", "PicName": "upright.jpg"}
+    {"OperationType": "ADD", "ProductId": "1", "PicName": "upright.jpg", "CustomContent": ""}
     ```
 
     ## Use instead
     Strip the Orientation tag (for example `exiftool -Orientation= upright.jpg`):
     ```jsonl
-    {"OperationType": "ADD", "ProductId": "1000", "PicName": "upright.jpg"}
+    {"OperationType": "ADD", "ProductId": "1", "PicName": "upright.jpg", "CustomContent": ""}
     ```
     """
     content = facts.content
@@ -311,13 +311,13 @@ def corrupt_image(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> 
     ## Example
     `cut.png` lost its last kilobytes during a copy:
     ```jsonl
-    {"OperationType": "ADD", "ProductId": "1000", "PicName": "cut.png"}
+    {"OperationType": "ADD", "ProductId": "1", "PicName": "cut.png", "CustomContent": ""}
     ```
 
     ## Use instead
     Copy the image again from its source:
     ```jsonl
-    {"OperationType": "ADD", "ProductId": "1000", "PicName": "cut.png"}
+    {"OperationType": "ADD", "ProductId": "1", "PicName": "cut.png", "CustomContent": ""}
     ```
     """
     content = facts.content
@@ -340,15 +340,15 @@ def region_outside_image(facts: ImageFacts, ref: ImageRef, profile: ServiceProfi
     ## Example
     `a.jpg` is 800x600 pixels:
     ```jsonl
-    {"OperationType": "ADD", "ProductId": "1000", "PicName": "a.jpg", "Region": "100,900,50,500"}
+    {"OperationType": "ADD", "ProductId": "1", "PicName": "a.jpg", "CustomContent": "", "Region": "0,900,0,500"}
     ```
 
     ## Use instead
     Keep the Region inside the image:
     ```jsonl
-    {"OperationType": "ADD", "ProductId": "1000", "PicName": "a.jpg", "Region": "100,800,50,500"}
+    {"OperationType": "ADD", "ProductId": "1", "PicName": "a.jpg", "CustomContent": "", "Region": "0,800,0,500"}
     ```
-    """
+    """  # noqa: E501 - a manifest line is one line, however long
     content = facts.content
     if ref.region is None or content is None or content.width is None or content.height is None:
         return ()
@@ -379,13 +379,13 @@ def decompression_bomb(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile
     ## Example
     `tiny.png` is 200 bytes whose header claims 100000x100000 pixels:
     ```jsonl
-    {"OperationType": "ADD", "ProductId": "1000", "PicName": "tiny.png"}
+    {"OperationType": "ADD", "ProductId": "1", "PicName": "tiny.png", "CustomContent": ""}
     ```
 
     ## Use instead
     Replace it with a real image within the service's resolution range:
     ```jsonl
-    {"OperationType": "ADD", "ProductId": "1000", "PicName": "real.png"}
+    {"OperationType": "ADD", "ProductId": "1", "PicName": "real.png", "CustomContent": ""}
     ```
     """
     content = facts.content
@@ -417,13 +417,13 @@ def image_outside_root(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile
     ## Example
     `link.jpg` is a symbolic link to `/etc/passwd`:
     ```jsonl
-    {"OperationType": "ADD", "ProductId": "1000", "PicName": "link.jpg"}
+    {"OperationType": "ADD", "ProductId": "1", "PicName": "link.jpg", "CustomContent": ""}
     ```
 
     ## Use instead
     Put the image itself in the folder:
     ```jsonl
-    {"OperationType": "ADD", "ProductId": "1000", "PicName": "images/a.jpg"}
+    {"OperationType": "ADD", "ProductId": "1", "PicName": "images/a.jpg", "CustomContent": ""}
     ```
     """
     if facts.lookup is Lookup.OUTSIDE_ROOT:
@@ -445,13 +445,13 @@ def not_a_regular_file(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile
     ## Example
     `a.jpg` is a directory:
     ```jsonl
-    {"OperationType": "ADD", "ProductId": "1000", "PicName": "a.jpg"}
+    {"OperationType": "ADD", "ProductId": "1", "PicName": "a.jpg", "CustomContent": ""}
     ```
 
     ## Use instead
     Point PicName at the image file inside it:
     ```jsonl
-    {"OperationType": "ADD", "ProductId": "1000", "PicName": "a.jpg/front.jpg"}
+    {"OperationType": "ADD", "ProductId": "1", "PicName": "a.jpg/front.jpg", "CustomContent": ""}
     ```
     """
     if facts.lookup is Lookup.NOT_REGULAR:
@@ -474,13 +474,13 @@ def unreadable_image(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) 
     ## Example
     `a.jpg` has mode `000`:
     ```jsonl
-    {"OperationType": "ADD", "ProductId": "1000", "PicName": "a.jpg"}
+    {"OperationType": "ADD", "ProductId": "1", "PicName": "a.jpg", "CustomContent": ""}
     ```
 
     ## Use instead
     Make the image readable (`chmod a+r a.jpg`):
     ```jsonl
-    {"OperationType": "ADD", "ProductId": "1000", "PicName": "a.jpg"}
+    {"OperationType": "ADD", "ProductId": "1", "PicName": "a.jpg", "CustomContent": ""}
     ```
     """
     if facts.lookup is Lookup.UNREADABLE:
