@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -201,3 +202,36 @@ def test_unreadable_file_and_folder_as_an_unprivileged_user() -> None:
         assert _as_nobody(folder, ["a.jpg", "locked/b.jpg", "ok.jpg"]) == ["ML314", "ML314"]
     finally:
         shutil.rmtree(folder)
+
+
+def _case_insensitive(lstat: Callable[[str], os.stat_result]) -> Callable[[str], os.stat_result]:
+    """``lstat`` as on a case-insensitive file system (macOS, Windows by default): a name in any
+    case finds the file, while directory listings keep the names as they were created."""
+
+    def real_case(path: str) -> str:
+        try:
+            lstat(path)
+            return path
+        except FileNotFoundError:
+            folder, _, name = path.rpartition(os.sep)
+            real_folder = real_case(folder)
+            for candidate in os.listdir(real_folder):
+                if candidate.casefold() == name.casefold():
+                    return real_folder + os.sep + candidate
+            raise
+
+    return lambda path: lstat(real_case(path))
+
+
+def test_case_mismatch_on_a_case_insensitive_file_system(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where the wrong case still opens the file, the real listing decides."""
+    import metalint.images.lookup as lookup
+
+    write(root, "Shoes/red.jpg", encode("JPEG"))
+    write(root, "Shoes/blue.jpg", encode("JPEG"))
+    monkeypatch.setattr(lookup.os, "lstat", _case_insensitive(os.lstat))
+    findings = run_stage(root, ["shoes/RED.jpg", "Shoes/blue.jpg"])
+    assert [(f.line, f.code) for f in findings] == [(1, "ML302")]
+    assert "'Shoes/red.jpg'" in findings[0].message
