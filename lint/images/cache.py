@@ -29,14 +29,19 @@ def default_cache_dir() -> Path:
 
 
 class ContentCache:
+    """The entries of the file, each validated when it is used (a warm run of many images
+    should not pay for checking entries it never reads) and again before it is written back."""
+
     def __init__(self, directory: Path) -> None:
         self.path = directory / CACHE_FILE
-        self._entries = _load(self.path)
+        self._entries: dict[str, Any] = _load(self.path)
         self._new: dict[str, list[Any]] = {}
 
     def get(self, key: FileKey) -> Content | None:
         entry = self._new.get(key.path) or self._entries.get(key.path)
-        if entry is None or entry[0] != key.size or entry[1] != key.mtime_ns:
+        if entry is None or not _valid(entry):
+            return None
+        if entry[0] != key.size or entry[1] != key.mtime_ns:
             return None
         return Content(*entry[2:])
 
@@ -55,7 +60,7 @@ class ContentCache:
         """Merge the new entries into the file on disk; a failure to write is not an error."""
         if not self._new:
             return
-        entries = _load(self.path)
+        entries = {k: v for k, v in _load(self.path).items() if _valid(v)}
         entries.update(self._new)
         while len(entries) > _MAX_ENTRIES:
             del entries[next(iter(entries))]
@@ -75,7 +80,8 @@ class ContentCache:
         self._entries, self._new = entries, {}
 
 
-def _load(path: Path) -> dict[str, list[Any]]:
+def _load(path: Path) -> dict[str, Any]:
+    """The entries of the cache file; empty when the file is missing or not a cache at all."""
     try:
         document = orjson.loads(path.read_bytes())
     except (OSError, orjson.JSONDecodeError):
@@ -85,21 +91,19 @@ def _load(path: Path) -> dict[str, list[Any]]:
     entries = document.get("entries")
     if not isinstance(entries, dict):
         return {}
-    return {key: value for key, value in entries.items() if _valid(value)}
+    return entries
 
 
-def _valid(entry: object) -> bool:
-    if not isinstance(entry, list) or len(entry) != 7:
-        return False
-    size, mtime, fmt, width, height, orientation, corrupt = entry
+def _valid(entry: Any) -> bool:
+    # ``type(x) is int`` rather than isinstance: a bool is not a size. Unrolled: it runs per image.
     return (
-        _is_int(size)
-        and _is_int(mtime)
-        and isinstance(fmt, str | None)
-        and all(value is None or _is_int(value) for value in (width, height, orientation))
-        and isinstance(corrupt, str | None)
+        type(entry) is list
+        and len(entry) == 7
+        and type(entry[0]) is int
+        and type(entry[1]) is int
+        and (entry[2] is None or type(entry[2]) is str)
+        and (entry[3] is None or type(entry[3]) is int)
+        and (entry[4] is None or type(entry[4]) is int)
+        and (entry[5] is None or type(entry[5]) is int)
+        and (entry[6] is None or type(entry[6]) is str)
     )
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
