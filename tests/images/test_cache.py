@@ -169,7 +169,6 @@ _WRITER = textwrap.dedent(
 )
 
 
-@pytest.mark.slow
 def test_two_processes_writing_at_once_leave_a_valid_cache(root: Path, tmp_path: Path) -> None:
     image = encode("PNG", (120, 120))
     for index in range(40):

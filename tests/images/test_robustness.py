@@ -83,7 +83,6 @@ def _corpus(root: Path) -> list[str]:
     return [*names, "missing.jpg", *names[:10]]
 
 
-@pytest.mark.slow
 def test_worker_pool_matches_reading_in_process(
     root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
