@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -471,6 +472,32 @@ def test_parallel_scan_matches_one_process(tmp_path: Path, monkeypatch: pytest.M
     lines = {d.span.line for d in one}
     assert min(lines) < boundary_line < max(lines)
     assert any(r.span.line < boundary_line < d.span.line for d in one for r in d.related)
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="the parallel scan needs two cores")
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="parallel scan is Linux-only")
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_parallel_scan_on_random_collisions(
+    seed: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(scan, "PARALLEL_MIN_BYTES", 4096)
+    rnd = random.Random(seed)
+    ops = [
+        (
+            rnd.choice(["ADD", "ADD", "ADD", "DELETE", "DELETE-product"]),
+            rnd.choice("123456") if rnd.random() < 0.3 else str(rnd.randrange(300)),
+            rnd.choice(["a.jpg", "b.jpg"]),
+            rnd.choice(["", "v"]),
+            rnd.choice(["plain", "compact", "slow"]),
+        )
+        for _ in range(800)
+    ]
+    text = "".join(render(*op) for op in ops)
+    manifest = tmp_path / "increment.meta"
+    manifest.write_bytes(text.replace("\n", "\r\n" if seed == 3 else "\n").encode())
+    parallel = Config(check_images=False, jobs=2)
+    assert scan._parts(parallel, manifest.stat().st_size, str(manifest)) == 2
+    assert lint_file(manifest, parallel) == lint_file(manifest, Config(check_images=False, jobs=1))
 
 
 # -- imports ----------------------------------------------------------------------------------
