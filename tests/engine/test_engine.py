@@ -285,6 +285,19 @@ def test_unreadable_file(tmp_path: Path) -> None:
         manifest.chmod(0o644)
 
 
+def test_permission_error_while_opening(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The same path as test_unreadable_file, reachable when the tests run as root.
+    import metalint.engine
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    manifest = tmp_path / "increment.meta"
+    manifest.write_text(delete())
+    monkeypatch.setattr(metalint.engine, "open", refuse, raising=False)
+    only_unreadable(lint_file(manifest, CONFIG), "Permission denied")
+
+
 def test_missing_file(tmp_path: Path) -> None:
     only_unreadable(lint_file(tmp_path / "increment.meta", CONFIG), "No such file")
 
