@@ -195,3 +195,11 @@ def test_fix_next_to_a_line_that_is_not_utf8(data: bytes) -> None:
     fixed, applied = apply_fixes(data, found)
     assert applied >= 1
     assert fixed.endswith(data.splitlines()[-1])
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(lines(), min_size=1, max_size=6))
+def test_fixes_settle(manifest: list[Any]) -> None:
+    data = b"".join(line.data for line in manifest)
+    fixed, _ = fix_until_stable(data, rounds=4)
+    assert [d for d in lint_bytes(fixed, config=CONFIG) if d.fix is not None] == []

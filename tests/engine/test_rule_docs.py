@@ -99,3 +99,33 @@ def test_most_line_rules_have_runnable_examples() -> None:
     described = {"ML001", "ML002", "ML003", "ML008", "ML009", "ML010", "ML011", "ML012", "ML123"}
     with_block = {p.values[0].code for p in EXAMPLES}  # type: ignore[union-attr]
     assert {r.code for r in LINE_RULES} - described <= with_block
+
+
+# Severities and fixes as domain.md (sections 1-4) gives them; None where it names none.
+DOMAIN = {
+    "ML001": ("error", False), "ML002": ("error", False), "ML003": ("warning", True),
+    "ML004": ("error", True), "ML005": ("error", False), "ML006": ("error", False),
+    "ML007": ("error", False), "ML008": ("warning", True), "ML009": ("warning", True),
+    "ML010": ("warning", True), "ML011": ("warning", False), "ML012": (None, False),
+    "ML101": ("error", False), "ML102": ("error", True), "ML103": ("error", True),
+    "ML104": ("error", False), "ML105": ("error", False), "ML106": ("error", False),
+    "ML107": ("error", False), "ML108": ("error", False), "ML109": ("warning", None),
+    "ML110": ("warning", False), "ML111": (None, False), "ML112": ("info", False),
+    "ML113": ("warning", False), "ML114": ("info", False), "ML120": ("error", False),
+    "ML121": ("error", True), "ML122": ("error", False), "ML123": ("warning", False),
+    "ML124": ("error", False), "ML201": ("warning", False), "ML202": ("warning", False),
+    "ML203": ("warning", True),
+}  # fmt: skip
+
+
+def test_line_rules_are_the_domain_s() -> None:
+    assert {r.code for r in LINE_RULES} == set(DOMAIN)
+
+
+@pytest.mark.parametrize("rule", LINE_RULES, ids=lambda r: r.code)
+def test_severity_and_fix_follow_the_domain(rule: Rule) -> None:
+    severity, fixable = DOMAIN[rule.code]
+    if severity is not None:
+        assert rule.severity == severity
+    if fixable is not None:
+        assert rule.fixable is fixable
