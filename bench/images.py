@@ -88,13 +88,21 @@ def build_corpus(count: int) -> Path:
         source = sources[index % len(sources)]
         name = f"images/{index // 1000:02}/{index:06}{source.suffix}"
         (folder / name).parent.mkdir(exist_ok=True)
+        (folder / name).unlink(missing_ok=True)  # left over from an interrupted build
         try:
             os.link(source, folder / name)
         except OSError:
             shutil.copyfile(source, folder / name)
-        line = {"OperationType": "ADD", "ProductId": str(index), "PicName": name}
+        line = {
+            "OperationType": "ADD",
+            "ProductId": str(index),
+            "PicName": name,
+            "CustomContent": f"sku:{index}",
+        }
         lines.append(json.dumps(line))
-    manifest.write_text("\n".join(lines) + "\n")
+    tmp = manifest.with_suffix(".tmp")
+    tmp.write_text("\n".join(lines) + "\n")
+    os.replace(tmp, manifest)
     return manifest
 
 

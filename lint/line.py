@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +16,13 @@ from metalint.config import Config
 from metalint.diagnostics import Span, TextEdit
 
 _WS = " \t\r\n"
+_VALUE_END = frozenset(_WS + ",}")
 BOM = "\ufeff"
+
+
+@functools.cache
+def _key_pattern(key: str) -> re.Pattern[str]:
+    return re.compile('"' + re.escape(key) + r'"[ \t\r\n]*:[ \t\r\n]*')
 
 
 class NonFinite(float):
@@ -225,16 +232,52 @@ class LineContext:
         return found
 
     def key_span(self, key: str) -> Span:
+        flat = self._flat_spans(key)
+        if flat is not None:
+            return self.span(flat[0], flat[1])
         m = self.member(key)
         if m is None:
             return self.object_span
         return self.span(m.key_start, m.key_end)
 
     def value_span(self, key: str) -> Span:
+        flat = self._flat_spans(key)
+        if flat is not None:
+            return self.span(flat[2], flat[3])
         m = self.member(key)
         if m is None:
             return self.object_span
         return self.span(m.value_start, m.value_end)
+
+    def _flat_spans(self, key: str) -> tuple[int, int, int, int] | None:
+        """Key and value offsets of ``key`` found by a plain search, or None to parse instead.
+
+        Most lines that need a span after the scan (duplicates, image findings) are flat
+        objects without escapes. In such a line a quoted word followed by a colon can only be
+        a key, and a string value ends at the next quote, so a search finds exactly what the
+        parser would, at a fraction of the cost. Anything less plain is parsed.
+        """
+        text = self.text
+        if (
+            text is None
+            or "\\" in text
+            or text.count("{") != 1
+            or text.count("}") != 1
+            or "[" in text
+        ):
+            return None
+        # The last occurrence: it is the one a parser keeps.
+        found = max(_key_pattern(key).finditer(text), key=lambda m: m.start(), default=None)
+        if found is None:
+            return None
+        start = found.end()
+        if text.startswith('"', start):
+            end = text.index('"', start + 1) + 1
+        else:
+            end = start
+            while end < len(text) and text[end] not in _VALUE_END:
+                end += 1
+        return found.start(), found.start() + len(key) + 2, start, end
 
     def member_span(self, m: Member) -> Span:
         return self.span(m.key_start, m.value_end)
