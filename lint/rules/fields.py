@@ -182,7 +182,7 @@ def wrong_type(ctx: LineContext) -> Iterator[Finding]:
         if expected == "string" and _INT_LITERAL.fullmatch(source):
             fix = _replace_value(ctx, key, json.dumps(source), f"Quote {source}")
         elif expected == "integer" and isinstance(value, str) and _INT_LITERAL.fullmatch(value):
-            fix = _replace_value(ctx, key, str(int(value)), f"Write {value} as a number")
+            fix = _replace_value(ctx, key, value, f"Write {value} as a number")
         elif expected == "boolean" and isinstance(value, str):
             word = value.strip().lower()
             if word in ("true", "false"):

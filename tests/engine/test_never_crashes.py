@@ -188,6 +188,16 @@ CRASHES = {
         "json raises ValueError (integer string conversion limit, 4300 digits) in "
         "line.parse_values, which only catches JSONDecodeError and RecursionError",
     ),
+    "Region of 5000 digits on a clean line": (
+        VALID_ADD + b', "Region": "' + b"9" * 5000 + b',1,2,3"}\n',
+        "scan.py converts the Region's numbers with int() to check their order: ValueError "
+        "past 4300 digits",
+    ),
+    "Region of 5000 digits on a slow line": (
+        VALID_ADD + b', "Colour": 1, "Region": "1,' + b"9" * 5000 + b',2,3"}\n',
+        "ML108 (fields.invalid_region) converts the Region's numbers with int(): ValueError "
+        "past 4300 digits",
+    ),
     "lone surrogate as a key": (
         b'{"OperationType": "DELETE", "ProductId": "1", "\\udc00": 1}\n',
         "jsonschema-rs cannot encode the lone surrogate: UnicodeEncodeError in detailed_errors",
