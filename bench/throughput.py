@@ -65,24 +65,22 @@ def manifest_line(i: int, rnd: random.Random) -> str:
         return BROKEN[(i // 1000) % len(BROKEN)] % (i, i)
     pid = i // 3
     if i % 97 == 0:
-        return '{"OperationType": "DELETE","ProductId": "d%d","PicName": "old/%d.jpg"}' % (pid, i)
+        return f'{{"OperationType": "DELETE","ProductId": "d{pid}","PicName": "old/{i}.jpg"}}'
     extra = ""
     kind = rnd.randrange(4)
     if kind == 0:
-        extra = ',"CategoryId": %d,"IntAttr": %d,"StrAttr": "value%d"' % (
-            rnd.choice((0, 1, 2, 3, 9, 20)),
-            rnd.randrange(10_000),
-            rnd.randrange(100),
-        )
+        category = rnd.choice((0, 1, 2, 3, 9, 20))
+        attr, text = rnd.randrange(10_000), rnd.randrange(100)
+        extra = f',"CategoryId": {category},"IntAttr": {attr},"StrAttr": "value{text}"'
     elif kind == 1:
         x1, y1 = rnd.randrange(200), rnd.randrange(200)
-        extra = ',"Region": "%d,%d,%d,%d"' % (x1, x1 + 100, y1, y1 + 100)
+        extra = f',"Region": "{x1},{x1 + 100},{y1},{y1 + 100}"'
     elif kind == 2:
         extra = ',"Crop": false'
     return (
-        '{"OperationType": "ADD","ProductId": "%d","PicName": "cat%02d/girl_cloth%d.jpg"%s,'
-        '"CustomContent": "k1:v1,k2:v2,https://example.com/imagesearch/girl_cloth%d.jpg"}'
-        % (pid, i % 50, i, extra, i)
+        f'{{"OperationType": "ADD","ProductId": "{pid}",'
+        f'"PicName": "cat{i % 50:02}/girl_cloth{i}.jpg"{extra},'
+        f'"CustomContent": "k1:v1,k2:v2,https://example.com/imagesearch/girl_cloth{i}.jpg"}}'
     )
 
 
@@ -147,8 +145,8 @@ def main() -> None:
     for _ in range(args.rounds):
         for name, argv in commands.items():
             elapsed, rss = run(argv)
-            old = best.get(name)
-            best[name] = (min(elapsed, old[0]) if old else elapsed, max(rss, old[1]) if old else rss)
+            earlier_time, earlier_rss = best.get(name, (elapsed, rss))
+            best[name] = (min(elapsed, earlier_time), max(rss, earlier_rss))
     reference = best["reference"][0] * args.lines / sample
 
     base = best["baseline"][0]
@@ -164,8 +162,8 @@ def main() -> None:
     print(f"metalint is {reference / best['metalint'][0]:.0f}x faster than the reference loop")
     empty, tiny = best["python -c pass"][0], best["metalint 10 lines"][0]
     print(
-        f"start-up: metalint on 10 lines {tiny * 1000:.0f} ms, python -c pass {empty * 1000:.0f} ms"
-        f" ({tiny / empty:.1f}x)"
+        f"start-up: metalint on 10 lines {tiny * 1000:.0f} ms, "
+        f"python -c pass {empty * 1000:.0f} ms ({tiny / empty:.1f}x)"
     )
 
 

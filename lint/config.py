@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -52,10 +53,8 @@ class Config:
             return self
         candidates = {path, PurePath(path).name}
         if self.base_dir is not None:
-            try:
+            with contextlib.suppress(ValueError):
                 candidates.add(Path(path).resolve().relative_to(self.base_dir.resolve()).as_posix())
-            except ValueError:
-                pass
         ignored = frozenset().union(
             *(
                 entry.codes

@@ -122,7 +122,9 @@ class Run:
         image_findings = list(self.stage.finish()) if self.stage is not None else []
         index = self.index
         if index.deleted_products:
-            index.pairs.extend(_adds_before_product_deletes(stream, index.deleted_products))
+            index.pairs.extend(
+                _adds_before_product_deletes(stream, index.deleted_products, self.path, self.config)
+            )
         needed = {n for pair in index.pairs for n in pair} | {f.line for f in image_findings}
         if not needed:
             return
@@ -168,12 +170,13 @@ def _reread(
 
 
 def _adds_before_product_deletes(
-    stream: IO[bytes], deleted_products: dict[int, int]
+    stream: IO[bytes], deleted_products: dict[int, int], path: str, config: Config
 ) -> Iterator[tuple[int, int]]:
     """(DELETE line, first earlier ADD line) for each product deleted after it was added.
 
     ADDs that come after such a DELETE are paired as they stream by; the ones before it need
-    this second look, which only files deleting whole products pay for.
+    this second look, which only files deleting whole products pay for. A line orjson cannot
+    read (a byte-order mark, say) is read as the slow path reads it, so that the two agree.
     """
     stream.seek(0)
     last = max(deleted_products.values())
@@ -181,16 +184,16 @@ def _adds_before_product_deletes(
     for lineno, raw in enumerate(stream, 1):
         if lineno >= last:
             break
-        if b"ADD" not in raw:
+        if b"ADD" not in raw and b"\\" not in raw:
             continue
         try:
             obj = orjson.loads(raw)
         except orjson.JSONDecodeError:
-            continue
+            obj = _context(path, lineno, raw, config).obj
         if obj.__class__ is not dict or obj.get("OperationType") != "ADD":
             continue
-        pid = obj.get("ProductId")
-        if not isinstance(pid, str):
+        pid, pic = obj.get("ProductId"), obj.get("PicName")
+        if not isinstance(pid, str) or not isinstance(pic, str):
             continue
         key = product_key(pid)
         delete_line = deleted_products.get(key)

@@ -31,6 +31,8 @@ def _offset(data: bytes, starts: Sequence[int], line: int, column: int) -> int:
     if not 1 <= line <= len(starts):
         raise FixError(f"line {line} is outside the data")
     start = starts[line - 1]
+    if column == 1:
+        return start
     end = starts[line] - 1 if line < len(starts) else len(data)
     try:
         text = data[start:end].decode("utf-8")
@@ -80,7 +82,7 @@ def apply_fixes(data: bytes, diagnostics: Iterable[Diagnostic]) -> tuple[bytes, 
             )
             for ed in diagnostic.fix.edits
         ]
-        if any(b < oe and ob < e or b == e == ob == oe for b, e in ranges for ob, oe in taken):
+        if any((b < oe and ob < e) or b == e == ob == oe for b, e in ranges for ob, oe in taken):
             continue
         taken.extend(ranges)
         chosen.extend(diagnostic.fix.edits)

@@ -85,6 +85,9 @@ def parse_values(text: str, start: int) -> tuple[list[Value], list[str], SyntaxP
             return values, separators, SyntaxProblem(exc.msg, exc.pos)
         except RecursionError:
             return values, separators, SyntaxProblem("Nesting too deep", i)
+        except ValueError as exc:
+            # Python refuses to convert integers of more than 4300 digits.
+            return values, separators, SyntaxProblem(str(exc).split(";")[0], i)
         values.append(Value(value, i, end))
         i = _skip_ws(text, end)
         if i < len(text) and text[i] == ",":
@@ -112,12 +115,17 @@ def scan_members(text: str, start: int) -> list[Member]:
 
 
 def contains_non_finite(value: Any) -> bool:
-    if isinstance(value, float):
-        return not math.isfinite(value)
-    if isinstance(value, dict):
-        return any(contains_non_finite(v) for v in value.values())
-    if isinstance(value, list):
-        return any(contains_non_finite(v) for v in value)
+    """Whether NaN or Infinity stands anywhere in ``value`` (iterative: lines nest deeply)."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, float):
+            if not math.isfinite(item):
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
     return False
 
 

@@ -78,16 +78,20 @@ def scan_lines(lines: Iterable[bytes], run: Run, first_lineno: int = 1) -> int:
         # Without backslashes every quote delimits a key or a string value: on a valid line
         # each key brings 4 quotes and each non-string value's key 2, so any other count means
         # a key repeated (and silently dropped by the parser).
-        quotes = 4 * len(obj) - raw.count(b'"')
-        if quotes and (
-            non_string.isdisjoint(obj) or quotes != 2 * len(non_string.intersection(obj))
+        deficit = 4 * len(obj) - raw.count(b'"')
+        if deficit != (
+            0 if non_string.isdisjoint(obj) else 2 * len(non_string.intersection(obj))
         ):
             slow(lineno, raw)
             continue
         region = obj.get("Region")
         box = None
         if region is not None:
-            # The schema vouched for the digits and commas; only the order is left to check.
+            # The schema vouched for the digits and commas; only the order is left to check
+            # (a Region too long for plain int() is left to the slow path).
+            if len(region) > 64:
+                slow(lineno, raw)
+                continue
             x1, x2, y1, y2 = box = tuple(map(int, region.split(",")))
             if x1 >= x2 or y1 >= y2:
                 slow(lineno, raw)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,9 @@ DELETE_KEYS = ("OperationType", "ProductId", "PicName")
 SUSPICIOUS_PICNAME = r"[\\:\x00-\x1f\x7f]|//|\.\.|^/"
 """Anything in a PicName that one of the PicName rules may object to. Deliberately wider than
 the rules: a match sends the line to the slow path, where the rules decide."""
+
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,27 +83,48 @@ def _line_validator() -> Any:
     return jsonschema_rs.validator_for(line_schema())
 
 
-def detailed_errors(obj: dict[str, Any]) -> list[SchemaError]:
-    """Every way ``obj`` departs from the line schema, one error per failed keyword.
+def _for_validator(obj: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """``obj`` as jsonschema-rs can take it, and the original name of each key.
 
     Members holding NaN or Infinity are left out: JSON has no such numbers, a text rule reports
-    them, and a type error on top would only repeat it.
+    them, and a type error on top would only repeat it. Nested arrays and objects are emptied:
+    no property of the line schema looks inside one, and a deep one exceeds the validator's
+    recursion limit. Lone surrogates (``"\\ud800"`` is valid JSON) cannot cross into Rust, so
+    they stand as U+FFFD, which keeps every length and pattern verdict.
     """
-    non_finite = {k for k, v in obj.items() if contains_non_finite(v)}
-    instance = {k: v for k, v in obj.items() if k not in non_finite} if non_finite else obj
+    instance: dict[str, Any] = {}
+    names: dict[str, str] = {}
+    for key, value in obj.items():
+        if contains_non_finite(value):
+            continue
+        if isinstance(value, list):
+            value = []
+        elif isinstance(value, dict):
+            value = {}
+        elif isinstance(value, str):
+            value = _SURROGATES.sub("\ufffd", value)
+        name = _SURROGATES.sub("\ufffd", key)
+        names[name] = key
+        instance[name] = value
+    return instance, names
+
+
+def detailed_errors(obj: dict[str, Any]) -> list[SchemaError]:
+    """Every way ``obj`` departs from the line schema, one error per failed keyword."""
+    instance, names = _for_validator(obj)
     errors: list[SchemaError] = []
     for error in _line_validator().iter_errors(instance):
         kind = type(error.kind).__name__
         path = list(error.instance_path)
-        key: str | None = str(path[0]) if path else None
+        key: str | None = names.get(str(path[0])) if path else None
         if kind == "Required":
             key = str(error.kind.property)
-            if key in non_finite:
+            if key in obj:  # present, but left out above as NaN or Infinity
                 continue
             errors.append(SchemaError("required", key, error.message))
         elif kind == "AdditionalProperties":
             errors.extend(
-                SchemaError("additionalProperties", str(name), error.message)
+                SchemaError("additionalProperties", names.get(str(name), str(name)), error.message)
                 for name in error.kind.unexpected
             )
         else:

@@ -37,13 +37,30 @@ def known_keys() -> list[str]:
     return list(line_schema()["properties"])
 
 
+_HUGE = 10**18
+"""Stands for any coordinate of more digits: far outside every image, and safe to convert."""
+
+
+def _number(digits: str) -> int:
+    digits = digits.lstrip("0") or "0"
+    return int(digits) if len(digits) < 19 else _HUGE
+
+
+def _less(a: str, b: str) -> bool:
+    """``int(a) < int(b)`` for digit strings of any length (int() refuses over 4300 digits)."""
+    a, b = a.lstrip("0"), b.lstrip("0")
+    return (len(a), a) < (len(b), b)
+
+
 def parse_region(value: str) -> tuple[int, int, int, int] | None:
     """``(x1, x2, y1, y2)`` from a well-formed, well-ordered Region, else None."""
     match = _REGION.fullmatch(value)
     if match is None:
         return None
-    x1, x2, y1, y2 = (int(g) for g in match.groups())
-    return (x1, x2, y1, y2) if x1 < x2 and y1 < y2 else None
+    x1, x2, y1, y2 = match.groups()
+    if not (_less(x1, x2) and _less(y1, y2)):
+        return None
+    return _number(x1), _number(x2), _number(y1), _number(y2)
 
 
 def _errors(ctx: LineContext, *kinds: str) -> Iterator[SchemaError]:
@@ -256,7 +273,7 @@ def invalid_category_id(ctx: LineContext) -> Iterator[Finding]:
     """CategoryId is not one of the service's categories.
 
     ## What it does
-    Reports a CategoryId outside 0–9, 20, 21, 22 and 88888888 (0 Tops, 1 Dress, 2 Bottoms,
+    Reports a CategoryId outside 0 to 9, 20, 21, 22 and 88888888 (0 Tops, 1 Dress, 2 Bottoms,
     3 Bag, 4 Shoes, 5 Accessories, 6 Snacks, 7 Makeups, 8 Bottle drink, 9 Furniture, 20 Toy,
     21 Underwear, 22 Digital device, 88888888 Others).
 
@@ -280,7 +297,7 @@ def invalid_category_id(ctx: LineContext) -> Iterator[Finding]:
             continue
         value = (ctx.obj or {})["CategoryId"]
         yield Finding(
-            f"CategoryId {_shown(value)} is not a category; use 0–9, 20, 21, 22 or 88888888 "
+            f"CategoryId {_shown(value)} is not a category; use 0 to 9, 20, 21, 22 or 88888888 "
             "(Others), or leave it out to let the service predict it",
             ctx.value_span("CategoryId"),
             key="CategoryId",
@@ -397,15 +414,15 @@ def invalid_region(ctx: LineContext) -> Iterator[Finding]:
             key="Region",
         )
         return
-    x1, x2, y1, y2 = (int(g) for g in match.groups())
-    if x1 >= x2:
+    x1, x2, y1, y2 = match.groups()
+    if not _less(x1, x2):
         yield Finding(
             f"Region {_shown(value)} has x1 {x1} not less than x2 {x2}; the order is "
             "x1,x2,y1,y2 (both x values first)",
             span,
             key="Region",
         )
-    if y1 >= y2:
+    if not _less(y1, y2):
         yield Finding(
             f"Region {_shown(value)} has y1 {y1} not less than y2 {y2}; the order is "
             "x1,x2,y1,y2 (both x values first)",

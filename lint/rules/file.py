@@ -258,9 +258,9 @@ def not_an_object(ctx: LineContext) -> Iterator[Finding]:
     only = ctx.values[0]
     if isinstance(only.value, dict):
         return
-    if isinstance(only.value, list) and only.value and all(isinstance(v, dict) for v in only.value):
-        if len(only.value) > 1:
-            return  # several objects: multiple-values says it better
+    several = isinstance(only.value, list) and len(only.value) > 1
+    if several and all(isinstance(v, dict) for v in only.value):
+        return  # several objects: multiple-values says it better
     kind = _json_kind(only.value)
     yield Finding(
         f"the line is {kind}, not a JSON object: each line must be one object",

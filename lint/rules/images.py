@@ -348,7 +348,7 @@ def region_outside_image(facts: ImageFacts, ref: ImageRef, profile: ServiceProfi
     ```jsonl
     {"OperationType": "ADD", "ProductId": "1", "PicName": "a.jpg", "CustomContent": "", "Region": "0,800,0,500"}
     ```
-    """  # noqa: E501 - a manifest line is one line, however long
+    """
     content = facts.content
     if ref.region is None or content is None or content.width is None or content.height is None:
         return ()

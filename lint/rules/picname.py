@@ -203,7 +203,7 @@ def picname_invalid_segment(ctx: LineContext) -> Iterator[Finding]:
 
     ## What it does
     Reports `//` inside PicName (an empty folder name) and control characters (tab, newline,
-    NUL and the rest of U+0000–U+001F, U+007F).
+    NUL and the rest of U+0000 to U+001F, U+007F).
 
     ## Why is this bad?
     Such keys are almost always the result of a bug in the script that wrote the manifest, and
