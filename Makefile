@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test node-tools clean
+.PHONY: demo test check node-tools clean
 
 demo: $(VENV)/.installed
 	@echo "\$$ metalint examples/bucket"
@@ -18,6 +18,17 @@ demo: $(VENV)/.installed
 
 test: $(VENV)/.installed-test node-tools
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Static checks: ruff, and mypy (strict) over the package as it is installed. mypy reads it
+# through a tree of links named as the package (lint/ is metalint), since it cannot follow the
+# editable install's import hook.
+check: $(VENV)/.installed-test
+	$(BIN)/ruff check lint lsp schema tests examples bench
+	@rm -rf build/typecheck && mkdir -p build/typecheck/metalint
+	@for f in lint/*; do ln -s "$(CURDIR)/$$f" build/typecheck/metalint/; done
+	@ln -s "$(CURDIR)/lsp" build/typecheck/metalint/lsp
+	@ln -s "$(CURDIR)/schema" build/typecheck/metalint/schema
+	MYPYPATH=build/typecheck $(BIN)/mypy -p metalint
 
 # Microsoft's SARIF validator, for the sarif output's tests. Without npm those tests are skipped
 # (CI installs npm, so there they always run).
