@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import IO, TYPE_CHECKING, Any
@@ -186,6 +185,7 @@ def scan_stream(stream: IO[bytes], run: Run, path: str | None) -> int:
         return scan_lines(stream, run)
     assert path is not None
     import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
     cuts = _boundaries(stream, size, parts)
     context = multiprocessing.get_context("fork")
