@@ -73,7 +73,7 @@ def load_case(code: str, raw: dict[str, Any]) -> Case:
 
 
 def load_cases() -> list[Case]:
-    cases = []
+    cases: list[Case] = []
     for path in sorted(CASES_DIR.glob("*.toml")):
         with path.open("rb") as handle:
             document = tomllib.load(handle)
