@@ -84,22 +84,32 @@ class LineIndex:
             part = events[at : at + _SLICE]
             tags = list(map(add, part[0::3], repeat(shift)))
             keys, pkeys = part[1::3], part[2::3]
-            if not self.has_deletes and not any(map(and_, tags, repeat(3))):
-                # Only ADDs on either side: the whole slice in a few C-level passes.
-                lines = list(map(rshift, tags, repeat(2)))
-                firsts = list(map(self.adds.setdefault, keys, lines))
-                if firsts != lines:
-                    pairs = zip(lines, firsts, strict=True)
-                    self.pairs.extend((ln, first) for ln, first in pairs if ln != first)
-                continue
-            for tag, key, pkey in zip(tags, keys, pkeys, strict=True):
-                lineno, kind = tag >> 2, tag & 3
-                if kind == _ADD:
-                    self.add(lineno, key, pkey)
-                elif kind == _DELETE_IMAGE:
-                    self.delete_image(lineno, key)
-                else:
-                    self.delete_product(lineno, pkey)
+            deletes = [i for i, kind in enumerate(map(and_, tags, repeat(3))) if kind]
+            start = 0
+            for stop in [*deletes, len(tags)]:
+                if start < stop:
+                    self._add_run(tags[start:stop], keys[start:stop], pkeys[start:stop])
+                if stop < len(tags):
+                    lineno, kind = tags[stop] >> 2, tags[stop] & 3
+                    if kind == _DELETE_IMAGE:
+                        self.delete_image(lineno, keys[stop])
+                    else:
+                        self.delete_product(lineno, pkeys[stop])
+                start = stop + 1
+
+    def _add_run(self, tags: list[int], keys: array[int], pkeys: array[int]) -> None:
+        """Consecutive ADDs, each as ``add`` would take it, in a few C-level passes (no
+        DELETE comes between them, so the deletes seen so far hold for the whole run)."""
+        lines = list(map(rshift, tags, repeat(2)))
+        firsts = list(map(self.adds.setdefault, keys, lines))
+        if firsts != lines:
+            self.pairs.extend((ln, f) for ln, f in zip(lines, firsts, strict=True) if ln != f)
+        for deleted, wanted in ((self.deleted_images, keys), (self.deleted_products, pkeys)):
+            if deleted:
+                earlier = map(deleted.get, wanted)
+                self.pairs.extend(
+                    (ln, e) for ln, e in zip(lines, earlier, strict=True) if e is not None
+                )
 
 
 class IndexLog(LineIndex):

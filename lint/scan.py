@@ -105,8 +105,16 @@ def scan_lines(lines: Iterable[bytes], run: Run, first_lineno: int = 1) -> int:
                 first = adds_setdefault(key, lineno)
                 if first != lineno:
                     pairs_append((lineno, first))
-                if deleted_images or deleted_products:
-                    index.add_after_deletes(lineno, key, hash(pid))
+                # LineIndex.add_after_deletes, unrolled: in a file that mixes ADDs with a few
+                # DELETEs it would run on nearly every line.
+                if deleted_images:
+                    earlier = deleted_images.get(key)
+                    if earlier is not None:
+                        pairs_append((lineno, earlier))
+                if deleted_products:
+                    earlier = deleted_products.get(hash(pid))
+                    if earlier is not None:
+                        pairs_append((lineno, earlier))
             if stage_add is not None:
                 stage_add(image_ref(lineno, pic, box))
         else:
