@@ -221,10 +221,17 @@ def test_between_line_findings_match_a_brute_force_oracle(ops: list[tuple[str, .
     pic = {n: (None if op[0] == "DELETE-product" else op[2]) for n, op in enumerate(ops, 1)}
     raw = {n: t for n, t in enumerate(texts, 1)}
 
-    # Sound: every finding relates this line to an earlier one that it really concerns.
+    # Sound: every finding relates this line to an earlier one that it really concerns, and
+    # points at the PicName (or, for a whole-product DELETE, the OperationType) or the line.
     for d in found:
         j, i = d.span.line, d.related[0].span.line
         assert i < j
+        line = raw[j].rstrip("\n")
+        source = line[d.span.column - 1 : d.span.end_column - 1]
+        if d.code == "ML203":
+            assert source == line
+        else:
+            assert json.loads(source) == json.loads(line)[d.key]
         if d.code == "ML203":
             assert raw[i] == raw[j]
         elif d.code == "ML201":
