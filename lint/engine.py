@@ -134,9 +134,10 @@ class Run:
             for rule in pair_rules:
                 for finding in rule.check(contexts[later], contexts[earlier]):
                     self.emit(rule, finding)
+        image_rules = {r.code: r for r in self._enabled(Scope.IMAGE)}
         for found in image_findings:
-            image_rule = get_rule(found.code)
-            if image_rule is None or not self.config.enabled(image_rule.code):
+            image_rule = image_rules.get(found.code)
+            if image_rule is None:
                 continue
             span = contexts[found.line].value_span(found.target)
             self.emit(image_rule, Finding(found.message, span, key=found.target))

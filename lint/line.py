@@ -8,7 +8,6 @@ from __future__ import annotations
 import functools
 import json
 import math
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,11 +17,6 @@ from metalint.diagnostics import Span, TextEdit
 _WS = " \t\r\n"
 _VALUE_END = frozenset(_WS + ",}")
 BOM = "\ufeff"
-
-
-@functools.cache
-def _key_pattern(key: str) -> re.Pattern[str]:
-    return re.compile('"' + re.escape(key) + r'"[ \t\r\n]*:[ \t\r\n]*')
 
 
 class NonFinite(float):
@@ -274,18 +268,23 @@ class LineContext:
             or "[" in text
         ):
             return None
-        # The last occurrence: it is the one a parser keeps.
-        found = max(_key_pattern(key).finditer(text), key=lambda m: m.start(), default=None)
-        if found is None:
+        # The last occurrence: it is the one a parser keeps. Not followed by a colon, it is a
+        # string value that happens to read like the key: let the parser decide.
+        quoted = f'"{key}"'
+        key_start = text.rfind(quoted)
+        if key_start < 0:
             return None
-        start = found.end()
+        colon = _skip_ws(text, key_start + len(quoted))
+        if not text.startswith(":", colon):
+            return None
+        start = _skip_ws(text, colon + 1)
         if text.startswith('"', start):
             end = text.index('"', start + 1) + 1
         else:
             end = start
             while end < len(text) and text[end] not in _VALUE_END:
                 end += 1
-        return found.start(), found.start() + len(key) + 2, start, end
+        return key_start, key_start + len(quoted), start, end
 
     def member_span(self, m: Member) -> Span:
         return self.span(m.key_start, m.value_end)
