@@ -131,7 +131,13 @@ def lint(
     ] = None,
     jobs: Annotated[
         int | None,
-        typer.Option("--jobs", "-j", min=1, metavar="N", help="Worker processes for image checks."),
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            metavar="N",
+            help="Worker processes for image checks and large manifests (default: one per core).",
+        ),
     ] = None,
     no_cache: Annotated[
         bool,

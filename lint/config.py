@@ -31,7 +31,8 @@ class Config:
     check_images: bool = True
     images_root: Path | None = None
     jobs: int | None = None
-    """Worker processes for image checks; None means one per core."""
+    """Worker processes for image checks and for scanning a large manifest; None means one
+    per core."""
     use_cache: bool = True
     cache_dir: Path | None = None
     base_dir: Path | None = None

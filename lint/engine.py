@@ -129,8 +129,10 @@ class Run:
         if not needed:
             return
         contexts = _reread(stream, needed, self.path, self.config)
+        pairs = set(index.pairs)
+        pairs |= _copies_of_later_lines(pairs, contexts)
         pair_rules = self._enabled(Scope.BETWEEN)
-        for later, earlier in sorted(set(index.pairs)):
+        for later, earlier in sorted(pairs):
             for rule in pair_rules:
                 for finding in rule.check(contexts[later], contexts[earlier]):
                     self.emit(rule, finding)
@@ -154,6 +156,28 @@ def _context(path: str, lineno: int, raw: bytes, config: Config) -> LineContext:
     if raw.endswith(b"\n"):
         return LineContext(path, lineno, raw[:-1], b"\n", config)
     return LineContext(path, lineno, raw, b"", config)
+
+
+def _copies_of_later_lines(
+    pairs: set[tuple[int, int]], contexts: dict[int, LineContext]
+) -> set[tuple[int, int]]:
+    """(copy, earliest identical line) for lines the index paired only with the first line
+    of their image, when they repeat a line that came after that first one.
+
+    The index remembers one line per image, so of ``v1``, ``v2``, ``v2`` it pairs the last
+    line with the first only; the lines paired with the same first line are the candidates.
+    """
+    followers: dict[int, list[int]] = {}
+    for later, earlier in pairs:
+        followers.setdefault(earlier, []).append(later)
+    copies: set[tuple[int, int]] = set()
+    for first, laters in followers.items():
+        earliest = {contexts[first].raw: first}
+        for later in sorted(laters):
+            same = earliest.setdefault(contexts[later].raw, later)
+            if same not in (later, first):
+                copies.add((later, same))
+    return copies
 
 
 def _reread(

@@ -59,35 +59,30 @@ def scan_lines(lines: Iterable[bytes], run: Run, first_lineno: int = 1) -> int:
 
         stage_add = run.stage.add
     lineno = first_lineno - 1
-    for raw in lines:
-        lineno += 1
+    for lineno, raw in enumerate(lines, first_lineno):
         try:
             obj = loads(raw)
         except decode_error:
             slow(lineno, raw)
             continue
+        # The schema's "type": "object" comes first: the checks after it take a dict. Then,
+        # without backslashes every quote delimits a key or a string value: on a valid line
+        # each key brings 4 quotes and each non-string value's key 2, so any other count
+        # means a key repeated (and silently dropped by the parser).
         if (
-            obj.__class__ is not dict
+            not is_clean(obj)
             or not raw.endswith(line_ends)
             or raw.find(b"\\") >= 0
-            or not is_clean(obj)
+            or 4 * len(obj) - raw.count(b'"')
+            != (0 if non_string.isdisjoint(obj) else 2 * len(non_string.intersection(obj)))
         ):
             slow(lineno, raw)
             continue
-        # Without backslashes every quote delimits a key or a string value: on a valid line
-        # each key brings 4 quotes and each non-string value's key 2, so any other count means
-        # a key repeated (and silently dropped by the parser).
-        deficit = 4 * len(obj) - raw.count(b'"')
-        if deficit != (
-            0 if non_string.isdisjoint(obj) else 2 * len(non_string.intersection(obj))
-        ):
-            slow(lineno, raw)
-            continue
-        region = obj.get("Region")
         box = None
-        if region is not None:
+        if "Region" in obj:
             # The schema vouched for the digits and commas; only the order is left to check
             # (a Region too long for plain int() is left to the slow path).
+            region = obj["Region"]
             if len(region) > 64:
                 slow(lineno, raw)
                 continue

@@ -22,7 +22,7 @@ from metalint.service import PROFILES, Service
 DELETE_KEYS = ("OperationType", "ProductId", "PicName")
 """The keys a DELETE line uses; anything else on a DELETE line is ignored by the service."""
 
-SUSPICIOUS_PICNAME = r"[\\:\x00-\x1f\x7f]|//|\.\.|^/"
+SUSPICIOUS_PICNAME = r"[\\:\x00-\x1f\x7f-\x9f]|//|\.\.|^/"
 """Anything in a PicName that one of the PicName rules may object to. Deliberately wider than
 the rules: a match sends the line to the slow path, where the rules decide."""
 

@@ -204,8 +204,9 @@ def wrong_type(ctx: LineContext) -> Iterator[Finding]:
             word = value.strip().lower()
             if word in ("true", "false"):
                 fix = _replace_value(ctx, key, word, f"Write {word} as a boolean")
+        shown = "" if value is None or isinstance(value, bool) else f" {_shown(value)}"
         yield Finding(
-            f"{key} is {_describe(value)} {_shown(value)}; it must be {_article(expected)}",
+            f"{key} is {_describe(value)}{shown}; it must be {_article(expected)}",
             ctx.value_span(key),
             key=key,
             fix=fix,
@@ -309,7 +310,8 @@ def integer_out_of_range(ctx: LineContext) -> Iterator[Finding]:
     """An integer attribute does not fit in 32 bits.
 
     ## What it does
-    Reports IntAttr to IntAttr4 values outside -2147483648 to 2147483647.
+    Reports IntAttr to IntAttr4 values outside -2147483648 to 2147483647. IntAttr3 and IntAttr4
+    exist only on newer instances; metalint accepts them, and an older instance ignores them.
 
     ## Why is this bad?
     The service stores integer attributes as 32-bit signed integers; larger values are
@@ -341,7 +343,8 @@ def forbidden_character(ctx: LineContext) -> Iterator[Finding]:
     """A string attribute holds a character the service does not support.
 
     ## What it does
-    Reports `\\`, `¥`, `$`, `&` and `%` in StrAttr to StrAttr4.
+    Reports `\\`, `¥`, `$`, `&` and `%` in StrAttr to StrAttr4. StrAttr3 and StrAttr4 exist
+    only on newer instances; metalint accepts them, and an older instance ignores them.
 
     ## Why is this bad?
     String attributes are used in filter expressions, where these characters are not

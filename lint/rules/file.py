@@ -305,8 +305,13 @@ def non_finite_number(ctx: LineContext) -> Iterator[Finding]:
     for member in ctx.members:
         if contains_non_finite(member.value):
             source = (ctx.text or "")[member.value_start : member.value_end]
+            why = (
+                "which is not a JSON number"
+                if any(word in source for word in ("NaN", "Infinity"))
+                else "a number too large for any parser: it becomes infinity"
+            )
             yield Finding(
-                f"{member.key} is {source}, which is not a JSON number",
+                f"{member.key} is {source}, {why}",
                 ctx.span(member.value_start, member.value_end),
                 key=member.key,
             )

@@ -13,7 +13,7 @@ from metalint.registry import Finding, Scope, rule
 IMAGE_EXTENSIONS = ("png", "jpg", "jpeg", "bmp", "gif", "webp", "tiff", "tif", "ppm")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 _WINDOWS_ABSOLUTE = re.compile(r"([A-Za-z]:[\\/]|\\\\)")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def _picname(ctx: LineContext) -> str | None:
@@ -145,7 +145,7 @@ def picname_outside_bucket(ctx: LineContext) -> Iterator[Finding]:
     if _SCHEME.match(name):
         scheme = name.split(":", 1)[0]
         yield Finding(
-            f"PicName {shown} is a {scheme}:// URL; give the object key relative to the "
+            f"PicName {shown} is a URL ({scheme}://); give the object key relative to the "
             "folder of increment.meta",
             span,
             key="PicName",
@@ -203,7 +203,7 @@ def picname_invalid_segment(ctx: LineContext) -> Iterator[Finding]:
 
     ## What it does
     Reports `//` inside PicName (an empty folder name) and control characters (tab, newline,
-    NUL and the rest of U+0000 to U+001F, U+007F).
+    NUL and the rest of U+0000 to U+001F, U+007F to U+009F).
 
     ## Why is this bad?
     Such keys are almost always the result of a bug in the script that wrote the manifest, and

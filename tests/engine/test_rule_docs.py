@@ -131,11 +131,6 @@ def test_severity_and_fix_follow_the_domain(rule: Rule) -> None:
         assert rule.fixable is fixable
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="domain.md: IntAttr3/4 and StrAttr3/4 exist only on newer instances, 'noted in "
-    "the rule docs'; only the schema's descriptions say so",
-)
 def test_newer_attributes_are_noted_in_the_rule_docs() -> None:
     docs = " ".join(r.doc for r in LINE_RULES)
     assert "newer instances" in docs
