@@ -234,22 +234,21 @@ class LineContext:
         return found
 
     def key_span(self, key: str) -> Span:
-        flat = self._flat_spans(key)
-        if flat is not None:
-            return self.span(flat[0], flat[1])
-        m = self.member(key)
-        if m is None:
-            return self.object_span
-        return self.span(m.key_start, m.key_end)
+        offsets = self._offsets(key)
+        return self.object_span if offsets is None else self.span(offsets[0], offsets[1])
 
     def value_span(self, key: str) -> Span:
+        offsets = self._offsets(key)
+        return self.object_span if offsets is None else self.span(offsets[2], offsets[3])
+
+    def _offsets(self, key: str) -> tuple[int, int, int, int] | None:
+        """Where the member that counts for ``key`` stands: key start and end, value start
+        and end; None when the line has no such key."""
         flat = self._flat_spans(key)
         if flat is not None:
-            return self.span(flat[2], flat[3])
+            return flat
         m = self.member(key)
-        if m is None:
-            return self.object_span
-        return self.span(m.value_start, m.value_end)
+        return None if m is None else (m.key_start, m.key_end, m.value_start, m.value_end)
 
     def _flat_spans(self, key: str) -> tuple[int, int, int, int] | None:
         """Key and value offsets of ``key`` found by a plain search, or None to parse instead.
