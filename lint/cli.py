@@ -23,6 +23,7 @@ import typer.main
 from metalint import __version__
 from metalint.configfile import ConfigError, ConfigResolver, Overrides, Selection
 from metalint.diagnostics import Diagnostic
+from metalint.progress import TerminalProgress
 from metalint.report import FORMATS, ReportOptions, Totals, create_reporter
 from metalint.report.base import SourceLines
 from metalint.service import Service
@@ -246,11 +247,14 @@ def _run(
     options = replace(options, sources=sources)
     reporter = create_reporter(output_format, sys.stdout, options)
     totals = Totals()
+    progress = TerminalProgress(sys.stderr)
     try:
-        for diagnostic in _diagnostics(targets, resolver, stdin_data, stdin_filename):
+        for diagnostic in _diagnostics(targets, resolver, stdin_data, stdin_filename, progress):
+            progress.close()
             totals.count(diagnostic)
             reporter.add(diagnostic)
     finally:
+        progress.close()
         sources.close()
     totals.files = len(resolver.seen) + (stdin_data is not None)
     reporter.finish(totals)
@@ -264,12 +268,13 @@ def _diagnostics(
     resolver: ConfigResolver,
     stdin_data: bytes | None,
     stdin_filename: str | None,
+    progress: TerminalProgress,
 ) -> Iterator[Diagnostic]:
     from metalint.engine import lint_bytes, lint_paths
 
     for target in targets:
         if target != STDIN:
-            yield from lint_paths([Path(target)], resolver)
+            yield from lint_paths([Path(target)], resolver, progress)
             continue
         assert stdin_data is not None
         name = stdin_filename or "increment.meta"
