@@ -32,6 +32,7 @@ from metalint.scan import ChunkResult, scan_stream
 
 if TYPE_CHECKING:
     from metalint.images import ImageStage
+    from metalint.resultcache import ResultCache
 
 SKIPPED_FOLDERS = frozenset((".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__"))
 PICNAME_CODES = frozenset(("ML120", "ML121", "ML122", "ML123", "ML124"))
@@ -238,17 +239,43 @@ def _lint_stream(
     progress: ProgressCallback | None = None,
     disk_path: str | None = None,
 ) -> list[Diagnostic]:
+    return _lint_run(
+        stream,
+        path,
+        config,
+        name=name,
+        explicit=explicit,
+        manifest_dir=manifest_dir,
+        progress=progress,
+        disk_path=disk_path,
+    )[0]
+
+
+def _lint_run(
+    stream: IO[bytes],
+    path: str,
+    config: Config,
+    *,
+    name: str,
+    explicit: bool,
+    manifest_dir: Path | None,
+    progress: ProgressCallback | None = None,
+    disk_path: str | None = None,
+    record: bool = False,
+) -> tuple[list[Diagnostic], ImageStage | None]:
+    """The diagnostics, and the image stage when images were checked (made with ``record``:
+    it then knows what its findings depended on)."""
     stage = None
     if config.check_images and manifest_dir is not None:
         from metalint.images import ImageStage
 
-        stage = ImageStage(manifest_dir, config, progress)
+        stage = ImageStage(manifest_dir, config, progress, record=record)
     run = Run(path, config, stage)
     lines = scan_stream(stream, run, disk_path)
     run.finish(stream)
     operations = lines - run.slow_lines + run.slow_operations
     run.file_findings(FileFacts(path, name, explicit, True, lines, operations, lines > 0))
-    return sorted(run.diagnostics, key=lambda d: (d.span, d.code))
+    return sorted(run.diagnostics, key=lambda d: (d.span, d.code)), stage
 
 
 def lint_bytes(
@@ -275,15 +302,25 @@ def lint_file(
     explicit: bool = True,
     progress: ProgressCallback | None = None,
 ) -> list[Diagnostic]:
-    """Lint the manifest at ``path``, streaming it; images are found next to it."""
+    """Lint the manifest at ``path``, streaming it; images are found next to it.
+
+    With ``config.use_cache`` (and ``METALINT_NO_CACHE`` unset), the result is kept on disk and
+    returned again, without reading the manifest or any image, while nothing it depended on has
+    changed: see ``metalint.resultcache``.
+    """
     config = config.for_path(str(path))
     shown = str(path)
     try:
         info = os.stat(path)
         if not stat.S_ISREG(info.st_mode):
             return _unreadable(shown, config, "it is not a regular file")
+        cache = _result_cache(path, shown, explicit, config)
+        if cache is not None:
+            kept = cache.get(info)
+            if kept is not None:
+                return kept
         with open(path, "rb") as stream:
-            return _lint_stream(
+            diagnostics, stage = _lint_run(
                 stream,
                 shown,
                 config,
@@ -292,9 +329,27 @@ def lint_file(
                 manifest_dir=path.parent,
                 progress=progress,
                 disk_path=str(path),
+                record=cache is not None,
             )
+        if cache is not None:
+            if stage is None:
+                cache.put(info, diagnostics, None, None)
+            else:
+                cache.put(info, diagnostics, stage.dependencies(), stage.root)
+        return diagnostics
     except OSError as exc:
         return _unreadable(shown, config, exc.strerror or str(exc))
+
+
+def _result_cache(path: Path, shown: str, explicit: bool, config: Config) -> ResultCache | None:
+    from metalint import resultcache
+
+    if not resultcache.enabled(config):
+        return None
+    try:
+        return resultcache.ResultCache(path, shown, explicit, config)
+    except Exception:
+        return None
 
 
 def _unreadable(path: str, config: Config, why: str) -> list[Diagnostic]:

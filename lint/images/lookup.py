@@ -5,11 +5,13 @@ Only ``lstat``, ``stat`` and directory listings happen here; no image is opened.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import stat
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Any
 
 from metalint.images.model import ImageFacts, Lookup
 
@@ -35,15 +37,72 @@ class FileKey:
     mtime_ns: int
 
 
-class Locator:
-    """Looks PicNames up under one root, remembering what it learnt about each folder."""
+Observation = tuple[str, str, Any]
+"""What a lookup depended on: ``("l", path, sig)`` an ``lstat``, ``("s", path, sig)`` a
+``stat`` (of a symbolic link's target, or of a folder before its listing was read), with
+``sig`` from ``signature`` or None for a missing file; ``("r", path, real)`` a ``realpath``."""
 
-    def __init__(self, root: str) -> None:
+
+def signature(info: os.stat_result) -> list[int]:
+    """What changes when a file (or a folder's list of names) does."""
+    return [info.st_mode, info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns]
+
+
+class Locator:
+    """Looks PicNames up under one root, remembering what it learnt about each folder.
+
+    With ``record``, it also keeps every observation its answers depended on (see
+    ``observations``), so that a later run can tell whether they still hold.
+    """
+
+    def __init__(self, root: str, *, record: bool = False) -> None:
         self.root = os.path.realpath(root)
         self._insensitive: dict[str, bool] = {}
         self._real_dirs: dict[str, str] = {}
         self._folders: dict[tuple[str, str], str | None] = {}
         self._listings: OrderedDict[str, dict[str, list[str]]] = OrderedDict()
+        self._seen: dict[tuple[str, str], Any] | None = {} if record else None
+        self.unsure = False
+        """An answer came from an error that may not last (permissions, I/O): not to be kept."""
+
+    def observations(self) -> list[Observation]:
+        """What the answers so far depended on, in the order it was first observed."""
+        return [(kind, path, value) for (kind, path), value in (self._seen or {}).items()]
+
+    def _note(self, kind: str, path: str, value: Any) -> None:
+        seen = self._seen
+        if seen is None:
+            return
+        key = (kind, path)
+        if key in seen and seen[key] != value:
+            self.unsure = True  # it changed during the run
+        seen[key] = value
+
+    def _lstat(self, path: str) -> os.stat_result:
+        return self._stat_noted("l", path, os.lstat)
+
+    def _stat(self, path: str) -> os.stat_result:
+        return self._stat_noted("s", path, os.stat)
+
+    def _stat_noted(self, kind: str, path: str, call: Any) -> os.stat_result:
+        if self._seen is None:
+            info: os.stat_result = call(path)
+            return info
+        try:
+            info = call(path)
+        except (FileNotFoundError, NotADirectoryError):
+            self._note(kind, path, None)
+            raise
+        except OSError:
+            self.unsure = True
+            raise
+        self._note(kind, path, signature(info))
+        return info
+
+    def _realpath(self, path: str) -> str:
+        real = os.path.realpath(path)
+        self._note("r", path, real)
+        return real
 
     def locate(self, pic_name: str) -> tuple[ImageFacts, FileKey | None]:
         """What the lookup found, and the key of the file to read when there is one."""
@@ -60,8 +119,12 @@ class Locator:
                 return ImageFacts(Lookup.MISSING), None
             real_parts, info = found
             real_name = None if real_parts == parts else "/".join(real_parts)
-            return self._resolve(real_parts, info, real_name)
+            facts, key = self._resolve(real_parts, info, real_name)
+            if facts.lookup is Lookup.UNREADABLE:
+                self.unsure = True
+            return facts, key
         except OSError as exc:
+            self.unsure = True
             return ImageFacts(Lookup.UNREADABLE, _describe(exc)), None
         except ValueError:
             # A name the file system cannot encode (a lone surrogate): no file can have it.
@@ -74,14 +137,14 @@ class Locator:
         path = folder + _SEP + parts[-1]
         try:
             if stat.S_ISLNK(info.st_mode):
-                real = os.path.realpath(path)
+                real = self._realpath(path)
             else:
                 real = self._real_dir(folder) + _SEP + parts[-1]
             if not _inside(real, self.root):
                 detail = "resolves through a symbolic link to a path outside the image root"
                 return ImageFacts(Lookup.OUTSIDE_ROOT, detail, real_name), None
             if stat.S_ISLNK(info.st_mode):
-                info = os.stat(real)
+                info = self._stat(real)
         except (FileNotFoundError, NotADirectoryError):
             return ImageFacts(Lookup.MISSING, "a broken symbolic link", real_name), None
         except OSError as exc:
@@ -96,7 +159,7 @@ class Locator:
     def _real_dir(self, directory: str) -> str:
         real = self._real_dirs.get(directory)
         if real is None:
-            real = self._real_dirs[directory] = os.path.realpath(directory)
+            real = self._real_dirs[directory] = self._realpath(directory)
         return real
 
     def _exact_parts(self, parts: list[str]) -> tuple[list[str], os.stat_result] | None:
@@ -123,7 +186,7 @@ class Locator:
             return None
         if info is None:
             try:
-                info = os.lstat(folder + _SEP + last)
+                info = self._lstat(folder + _SEP + last)
             except (FileNotFoundError, NotADirectoryError):
                 return None
         found.append(last)
@@ -134,7 +197,7 @@ class Locator:
         if part in ("", "."):
             return part, None
         try:
-            info = os.lstat(folder + _SEP + part)
+            info = self._lstat(folder + _SEP + part)
         except (FileNotFoundError, NotADirectoryError):
             return self._other_case(folder, part), None
         if not self._ignores_case(folder, part, info):
@@ -152,7 +215,7 @@ class Locator:
         if swapped == part:
             return False
         try:
-            other = os.lstat(folder + _SEP + swapped)
+            other = self._lstat(folder + _SEP + swapped)
         except OSError:
             self._insensitive[folder] = False
             return False
@@ -172,6 +235,11 @@ class Locator:
         if listing is not None:
             self._listings.move_to_end(folder)
             return listing
+        if self._seen is not None:
+            # Adding, removing or renaming a name changes the folder's mtime: noted first, so
+            # that a change made while the names are read shows as one later.
+            with contextlib.suppress(FileNotFoundError, NotADirectoryError):
+                self._stat(folder)
         listing = {}
         for name in sorted(os.listdir(folder)):
             listing.setdefault(name.casefold(), []).append(name)

@@ -15,7 +15,7 @@ from typing import cast
 
 from metalint.config import Config
 from metalint.images.cache import ContentCache, default_cache_dir
-from metalint.images.lookup import FileKey, Locator
+from metalint.images.lookup import FileKey, Locator, Observation
 from metalint.images.model import (
     Content,
     ImageFacts,
@@ -54,7 +54,10 @@ class ImageStage:
         manifest_dir: pathlib.Path,
         config: Config,
         progress: Callable[[int, int], None] | None = None,
+        *,
+        record: bool = False,
     ) -> None:
+        """With ``record``, the stage keeps what its findings depended on: see ``dependencies``."""
         self._profile = config.profile
         self._progress = progress
         self._jobs = max(1, config.jobs or os.cpu_count() or 1)
@@ -64,7 +67,8 @@ class ImageStage:
             if config.enabled(r.code)
         ]
         self._wants_content = any(config.enabled(code) for code in _CONTENT_CODES)
-        self._locator = Locator(str(config.images_root or manifest_dir))
+        self._locator = Locator(str(config.images_root or manifest_dir), record=record)
+        self._unsure = False
         use_cache = config.use_cache and os.environ.get("METALINT_NO_CACHE", "") in ("", "0")
         self._cache = ContentCache(config.cache_dir or default_cache_dir()) if use_cache else None
         self._facts: dict[str, ImageFacts] = {}
@@ -105,6 +109,23 @@ class ImageStage:
         self._report_progress()
         self._findings.sort(key=lambda f: (f.line, f.code, f.target))
         return iter(self._findings)
+
+    @property
+    def root(self) -> str:
+        """The real path of the folder PicNames are looked up in."""
+        return self._locator.root
+
+    def dependencies(self) -> list[Observation] | None:
+        """Every ``lstat``, ``stat`` and ``realpath`` the lookups made and what each gave (a
+        folder whose listing was read appears as the ``stat`` of the folder, taken first), for
+        a stage made with ``record`` once ``finish`` has run: the findings hold as long as each
+        of these gives the same again and the images' contents (whose size, mtime, inode and
+        ctime are in the ``lstat``, or the target's ``stat`` for a link) are unchanged. None
+        when an answer came from an error that may be passing (an image that could not be read,
+        a folder that could not be listed): such findings are not to be kept."""
+        if self._unsure or self._locator.unsure:
+            return None
+        return self._locator.observations()
 
     def _locate(self, ref: ImageRef) -> None:
         self.stats.located += 1
@@ -170,6 +191,7 @@ class ImageStage:
         for (pic_name, key), result in zip(batch, results, strict=True):
             base, refs = self._waiting.pop(pic_name)
             if isinstance(result, str):
+                self._unsure = True
                 facts = ImageFacts(Lookup.UNREADABLE, result, base.real_name, base.size)
             else:
                 facts = ImageFacts(base.lookup, base.detail, base.real_name, base.size, result)
