@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import fnmatch
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePath
@@ -67,3 +68,11 @@ class Config:
 
 
 DEFAULT_CONFIG = Config()
+
+NO_CACHE_ENV = "METALINT_NO_CACHE"
+
+
+def caches_disabled_by_environment() -> bool:
+    """``METALINT_NO_CACHE`` set to anything but empty, ``0``, ``false`` or ``no`` turns every
+    cache off, whatever the configuration says."""
+    return os.environ.get(NO_CACHE_ENV, "").strip().lower() not in ("", "0", "false", "no")

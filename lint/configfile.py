@@ -9,22 +9,19 @@ the engine and the front ends only ever see a valid :class:`~metalint.config.Con
 from __future__ import annotations
 
 import difflib
-import os
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from metalint.config import Config, PerFileIgnore
+from metalint.config import Config, PerFileIgnore, caches_disabled_by_environment
 from metalint.diagnostics import Severity
 from metalint.registry import all_rules, get_rule, match_selector
 from metalint.service import Service
 
 CONFIG_FILE_NAMES = ("metalint.toml", "pyproject.toml")
 """Looked for in this order in each folder; the first that configures metalint wins."""
-
-NO_CACHE_ENV = "METALINT_NO_CACHE"
 
 _LIST_KEYS = ("select", "ignore", "extend-select")
 _KNOWN_KEYS = frozenset(
@@ -293,7 +290,7 @@ def build_config(settings: FileSettings | None, overrides: Overrides) -> Config:
     every_code = frozenset(rule.code for rule in all_rules())
     use_cache = overrides.use_cache
     if use_cache is None:
-        use_cache = os.environ.get(NO_CACHE_ENV, "") not in {"1", "true", "yes"}
+        use_cache = not caches_disabled_by_environment()
     file_service = settings.service if settings is not None else None
     return Config(
         service=overrides.service or file_service or Service.PRODUCT,

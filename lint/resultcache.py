@@ -40,7 +40,7 @@ from typing import Any
 import orjson
 
 import metalint
-from metalint.config import Config
+from metalint.config import Config, caches_disabled_by_environment
 from metalint.diagnostics import Diagnostic, Fix, Related, Severity, Span, TextEdit
 from metalint.images.cache import default_cache_dir
 from metalint.images.lookup import Observation, signature
@@ -62,7 +62,7 @@ _code_fingerprint: str | None = None
 
 def enabled(config: Config) -> bool:
     """Whether results are cached for this configuration and environment."""
-    return config.use_cache and os.environ.get("METALINT_NO_CACHE", "") in ("", "0")
+    return config.use_cache and not caches_disabled_by_environment()
 
 
 class ResultCache:

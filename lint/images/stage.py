@@ -13,7 +13,7 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import cast
 
-from metalint.config import Config
+from metalint.config import Config, caches_disabled_by_environment
 from metalint.images.cache import ContentCache, default_cache_dir
 from metalint.images.lookup import FileKey, Locator, Observation
 from metalint.images.model import (
@@ -69,7 +69,7 @@ class ImageStage:
         self._wants_content = any(config.enabled(code) for code in _CONTENT_CODES)
         self._locator = Locator(str(config.images_root or manifest_dir), record=record)
         self._unsure = False
-        use_cache = config.use_cache and os.environ.get("METALINT_NO_CACHE", "") in ("", "0")
+        use_cache = config.use_cache and not caches_disabled_by_environment()
         self._cache = ContentCache(config.cache_dir or default_cache_dir()) if use_cache else None
         self._facts: dict[str, ImageFacts] = {}
         """What is known of each distinct PicName seen so far."""
