@@ -1,4 +1,4 @@
-"""The on-disk cache of header facts, keyed by a file's real path, size and mtime.
+"""The on-disk cache of header facts, keyed by a file's real path, size, mtime, ctime and inode.
 
 One JSON file, replaced atomically; a file that fails validation is ignored, never trusted.
 Two runs sharing it may lose each other's newest entries (the last writer wins), never corrupt it.
@@ -17,8 +17,8 @@ import orjson
 from metalint.images.lookup import FileKey
 from metalint.images.model import Content
 
-CACHE_FILE = "images-v1.json"
-_VERSION = 1
+CACHE_FILE = "images-v2.json"
+_VERSION = 2
 """Raise it whenever the header readers change what they report: old entries are then ignored."""
 _MAX_ENTRIES = 1_000_000
 
@@ -41,14 +41,16 @@ class ContentCache:
         entry = self._new.get(key.path) or self._entries.get(key.path)
         if entry is None or not _valid(entry):
             return None
-        if entry[0] != key.size or entry[1] != key.mtime_ns:
+        if entry[:4] != [key.size, key.mtime_ns, key.ctime_ns, key.inode]:
             return None
-        return Content(*entry[2:])
+        return Content(*entry[4:])
 
     def put(self, key: FileKey, content: Content) -> None:
         self._new[key.path] = [
             key.size,
             key.mtime_ns,
+            key.ctime_ns,
+            key.inode,
             content.format,
             content.width,
             content.height,
@@ -98,12 +100,14 @@ def _valid(entry: Any) -> bool:
     # ``type(x) is int`` rather than isinstance: a bool is not a size. Unrolled: it runs per image.
     return (
         type(entry) is list
-        and len(entry) == 7
+        and len(entry) == 9
         and type(entry[0]) is int
         and type(entry[1]) is int
-        and (entry[2] is None or type(entry[2]) is str)
-        and (entry[3] is None or type(entry[3]) is int)
-        and (entry[4] is None or type(entry[4]) is int)
+        and type(entry[2]) is int
+        and type(entry[3]) is int
+        and (entry[4] is None or type(entry[4]) is str)
         and (entry[5] is None or type(entry[5]) is int)
-        and (entry[6] is None or type(entry[6]) is str)
+        and (entry[6] is None or type(entry[6]) is int)
+        and (entry[7] is None or type(entry[7]) is int)
+        and (entry[8] is None or type(entry[8]) is str)
     )

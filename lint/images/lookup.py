@@ -35,6 +35,9 @@ class FileKey:
     path: str
     size: int
     mtime_ns: int
+    ctime_ns: int
+    """Changes on every write, even one that restores the size and the mtime."""
+    inode: int
 
 
 Observation = tuple[str, str, Any]
@@ -154,7 +157,7 @@ class Locator:
             return ImageFacts(Lookup.NOT_REGULAR, kind, real_name), None
         lookup = Lookup.FOUND if real_name is None else Lookup.CASE_MISMATCH
         facts = ImageFacts(lookup, real_name=real_name, size=info.st_size)
-        return facts, FileKey(real, info.st_size, info.st_mtime_ns)
+        return facts, FileKey(real, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
 
     def _real_dir(self, directory: str) -> str:
         real = self._real_dirs.get(directory)

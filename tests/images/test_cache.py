@@ -14,6 +14,8 @@ from imagekit import encode, write
 
 from metalint.config import Config
 from metalint.images import ImageFinding, ImageRef, ImageStage
+from metalint.images import stage as stage_module
+from metalint.images.cache import _VERSION as CACHE_VERSION
 from metalint.images.cache import CACHE_FILE
 
 NAMES = ["a.jpg", "b.png", "c.webp", "d.tiff"]
@@ -45,20 +47,33 @@ def test_warm_run_reads_no_image(bucket: Path, tmp_path: Path) -> None:
     assert {f.code for f in warm} == {"ML307", "ML306", "ML308"}
 
 
-def test_warm_run_opens_no_file(bucket: Path, tmp_path: Path) -> None:
-    """Proof beyond the counter: with the images unreadable, the cached facts still answer."""
+def test_warm_run_opens_no_file(
+    bucket: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Proof beyond the counter: with reading made impossible, the cached facts still answer."""
     cold, _ = _run(bucket, tmp_path / "cache")
-    for name in NAMES:
-        info = os.stat(bucket / name)
-        (bucket / name).chmod(0)
-        os.utime(bucket / name, ns=(info.st_atime_ns, info.st_mtime_ns))
-    try:
-        warm, stage = _run(bucket, tmp_path / "cache")
-    finally:
-        for name in NAMES:
-            (bucket / name).chmod(0o644)
+
+    def no_reading(paths: list[str]) -> list[object]:
+        raise AssertionError(f"a warm run read {paths}")
+
+    monkeypatch.setattr(stage_module, "read_files", no_reading)
+    warm, stage = _run(bucket, tmp_path / "cache")
     assert warm == cold
     assert stage.stats.read == 0
+
+
+def test_rewrite_that_restores_size_and_mtime_invalidates(bucket: Path, tmp_path: Path) -> None:
+    # A copy tool that keeps timestamps can leave size and mtime as they were; the ctime
+    # still moves with the write.
+    _run(bucket, tmp_path / "cache")
+    info = os.stat(bucket / "a.jpg")
+    replacement = encode("JPEG", orientation=3)
+    assert len(replacement) == info.st_size
+    (bucket / "a.jpg").write_bytes(replacement)
+    os.utime(bucket / "a.jpg", ns=(info.st_atime_ns, info.st_mtime_ns))
+    findings, stage = _run(bucket, tmp_path / "cache")
+    assert stage.stats.read == 1
+    assert any(f.code == "ML307" and "Orientation 3" in f.message for f in findings)
 
 
 def test_changed_mtime_invalidates(bucket: Path, tmp_path: Path) -> None:
@@ -110,7 +125,7 @@ def test_matching_key_is_trusted_without_reading(bucket: Path, tmp_path: Path) -
     path = tmp_path / "cache" / CACHE_FILE
     document = json.loads(path.read_bytes())
     key = next(k for k in document["entries"] if k.endswith("a.jpg"))
-    document["entries"][key][5] = None
+    document["entries"][key][7] = None  # the orientation: no rotation after all
     path.write_text(json.dumps(document))
     findings, stage = _run(bucket, tmp_path / "cache")
     assert stage.stats.read == 0
@@ -183,7 +198,7 @@ def test_two_processes_writing_at_once_leave_a_valid_cache(root: Path, tmp_path:
     while any(w.poll() is None for w in writers):
         if (cache / CACHE_FILE).exists():
             document = json.loads((cache / CACHE_FILE).read_bytes())
-            assert document["version"] == 1
+            assert document["version"] == CACHE_VERSION
             reads += 1
     assert [w.wait() for w in writers] == [0, 0]
     assert reads > 0
