@@ -20,7 +20,7 @@ from typing import IO, TYPE_CHECKING
 
 import orjson
 
-from metalint.config import DEFAULT_CONFIG, Config
+from metalint.config import DEFAULT_CONFIG, Config, caches_disabled_by_environment
 from metalint.diagnostics import FILE_SPAN, Diagnostic
 from metalint.index import LineIndex, product_key
 from metalint.line import LineContext
@@ -342,10 +342,10 @@ def lint_file(
 
 
 def _result_cache(path: Path, shown: str, explicit: bool, config: Config) -> ResultCache | None:
+    if not config.use_cache or caches_disabled_by_environment():
+        return None
     from metalint import resultcache
 
-    if not resultcache.enabled(config):
-        return None
     try:
         return resultcache.ResultCache(path, shown, explicit, config)
     except Exception:

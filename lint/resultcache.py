@@ -40,7 +40,7 @@ from typing import Any
 import orjson
 
 import metalint
-from metalint.config import Config, caches_disabled_by_environment
+from metalint.config import Config
 from metalint.diagnostics import Diagnostic, Fix, Related, Severity, Span, TextEdit
 from metalint.images.cache import default_cache_dir
 from metalint.images.lookup import Observation, signature
@@ -58,11 +58,6 @@ covers the coarsest clocks of common file systems (FAT's)."""
 
 _SEVERITIES = {s.value: s for s in Severity}
 _code_fingerprint: str | None = None
-
-
-def enabled(config: Config) -> bool:
-    """Whether results are cached for this configuration and environment."""
-    return config.use_cache and not caches_disabled_by_environment()
 
 
 class ResultCache:
