@@ -20,12 +20,18 @@ _ADD, _DELETE_IMAGE, _DELETE_PRODUCT = 0, 1, 2
 _SLICE = 3 * 65536
 
 
+KEY_MASK = (1 << 60) - 1
+"""Keys are cut to 60 bits: an int below 2**60 takes 32 bytes, a full 64-bit hash 40, which is
+8 MB a million images. Collisions stay negligible, and are harmless: a pair is only a
+candidate, which the rules check against both lines."""
+
+
 def image_key(pid: str, pic: str | None) -> int:
-    return hash((pid, pic))
+    return hash((pid, pic)) & KEY_MASK
 
 
 def product_key(pid: str) -> int:
-    return hash(pid)
+    return hash(pid) & KEY_MASK
 
 
 class LineIndex:

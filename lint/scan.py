@@ -18,7 +18,7 @@ from typing import IO, TYPE_CHECKING, Any
 import orjson
 
 from metalint.config import Config
-from metalint.index import IndexLog
+from metalint.index import KEY_MASK, IndexLog
 from metalint.schemacheck import clean_validator
 
 if TYPE_CHECKING:
@@ -44,6 +44,7 @@ def scan_lines(lines: Iterable[bytes], run: Run, first_lineno: int = 1) -> int:
     decode_error = orjson.JSONDecodeError
     is_clean = clean_validator(run.config.service).is_valid
     non_string = NON_STRING_KEYS
+    key_mask = KEY_MASK
     line_ends = (b"}\n", b"}")
     index = run.index
     logging = isinstance(index, IndexLog)
@@ -94,9 +95,9 @@ def scan_lines(lines: Iterable[bytes], run: Run, first_lineno: int = 1) -> int:
         pid = obj["ProductId"]
         if obj["OperationType"] == "ADD":
             pic = obj["PicName"]
-            key = hash((pid, pic))
+            key = hash((pid, pic)) & key_mask  # index.image_key, inlined
             if logging:
-                log_extend((lineno << 2, key, hash(pid)))  # type: ignore[misc]
+                log_extend((lineno << 2, key, hash(pid) & key_mask))  # type: ignore[misc]
             else:
                 first = adds_setdefault(key, lineno)
                 if first != lineno:
@@ -108,7 +109,7 @@ def scan_lines(lines: Iterable[bytes], run: Run, first_lineno: int = 1) -> int:
                     if earlier is not None:
                         pairs_append((lineno, earlier))
                 if deleted_products:
-                    earlier = deleted_products.get(hash(pid))
+                    earlier = deleted_products.get(hash(pid) & key_mask)
                     if earlier is not None:
                         pairs_append((lineno, earlier))
             if stage_add is not None:
