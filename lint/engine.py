@@ -228,29 +228,6 @@ def _adds_before_product_deletes(
             yield (delete_line, lineno)
 
 
-def _lint_stream(
-    stream: IO[bytes],
-    path: str,
-    config: Config,
-    *,
-    name: str,
-    explicit: bool,
-    manifest_dir: Path | None,
-    progress: ProgressCallback | None = None,
-    disk_path: str | None = None,
-) -> list[Diagnostic]:
-    return _lint_run(
-        stream,
-        path,
-        config,
-        name=name,
-        explicit=explicit,
-        manifest_dir=manifest_dir,
-        progress=progress,
-        disk_path=disk_path,
-    )[0]
-
-
 def _lint_run(
     stream: IO[bytes],
     path: str,
@@ -290,9 +267,9 @@ def lint_bytes(
     """
     name = Path(path).name
     with io.BytesIO(data) as stream:
-        return _lint_stream(
+        return _lint_run(
             stream, path, config, name=name, explicit=True, manifest_dir=manifest_dir
-        )
+        )[0]
 
 
 def lint_file(

@@ -31,7 +31,6 @@ import hashlib
 import os
 import stat
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -40,6 +39,7 @@ from typing import Any
 import orjson
 
 import metalint
+from metalint.atomic import write_atomically
 from metalint.config import Config
 from metalint.diagnostics import Diagnostic, Fix, Related, Severity, Span, TextEdit
 from metalint.images.cache import default_cache_dir
@@ -117,19 +117,7 @@ class ResultCache:
             with contextlib.suppress(OSError):
                 os.unlink(self.file)
             return
-        folder = self.file.parent
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            fd, temp = tempfile.mkstemp(dir=folder, prefix=".result-", suffix=".tmp")
-        except OSError:
-            return
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(data)
-            os.replace(temp, self.file)
-        except OSError:
-            with contextlib.suppress(OSError):
-                os.unlink(temp)
+        write_atomically(self.file, data)
 
     def _entry(
         self,

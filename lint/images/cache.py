@@ -6,14 +6,13 @@ Two runs sharing it may lose each other's newest entries (the last writer wins),
 
 from __future__ import annotations
 
-import contextlib
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import orjson
 
+from metalint.atomic import write_atomically
 from metalint.images.lookup import FileKey
 from metalint.images.model import Content
 
@@ -66,20 +65,8 @@ class ContentCache:
         entries.update(self._new)
         while len(entries) > _MAX_ENTRIES:
             del entries[next(iter(entries))]
-        data = orjson.dumps({"version": _VERSION, "entries": entries})
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, temp = tempfile.mkstemp(dir=self.path.parent, prefix=".images-", suffix=".tmp")
-        except OSError:
-            return
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(data)
-            os.replace(temp, self.path)
-        except OSError:
-            with contextlib.suppress(OSError):
-                os.unlink(temp)
-        self._entries, self._new = entries, {}
+        if write_atomically(self.path, orjson.dumps({"version": _VERSION, "entries": entries})):
+            self._entries, self._new = entries, {}
 
 
 def _load(path: Path) -> dict[str, Any]:
