@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -45,10 +45,10 @@ def project(tmp_path: Path) -> Path:
 
 
 def try_repo(project: Path, home: Path) -> subprocess.CompletedProcess[str]:
-    pre_commit = shutil.which("pre-commit")
-    assert pre_commit, "pre-commit is a test dependency"
+    # The interpreter running the tests has pre-commit (a test dependency), whatever PATH says.
+    command = [sys.executable, "-m", "pre_commit", "try-repo", str(REPO), "metalint"]
     return subprocess.run(
-        [pre_commit, "try-repo", str(REPO), "metalint", "--all-files", "--color", "never"],
+        [*command, "--all-files", "--color", "never"],
         cwd=project,
         capture_output=True,
         text=True,
