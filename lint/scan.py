@@ -165,7 +165,8 @@ def _boundaries(stream: IO[bytes], size: int, workers: int) -> list[int]:
     left when the workers finish.
     """
     share = 1 / workers
-    head = size * (share - REPLAY_COST) / (1 - REPLAY_COST + share)
+    # With many workers, replaying their logs is all the parent has time for.
+    head = max(0.0, size * (share - REPLAY_COST) / (1 - REPLAY_COST + share))
     tasks = workers * TASKS_PER_WORKER
     cuts = [0]
     for i in range(tasks):
