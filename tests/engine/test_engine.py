@@ -582,3 +582,21 @@ print(sorted(m for m in sys.modules if m.split(".")[0] in heavy or m in heavy))
         [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
     )
     assert done.stdout.strip() == "[]", done.stdout
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="parallel scan is Linux-only")
+@pytest.mark.parametrize("cores", [4, 8])
+def test_parallel_scan_with_many_workers(
+    cores: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # More workers than this machine has cores: the split and the replay are what is tested,
+    # and with six or more workers the parent's own piece shrinks to nothing.
+    monkeypatch.setattr(scan, "PARALLEL_MIN_BYTES", 4096)
+    monkeypatch.setattr(scan.os, "cpu_count", lambda: cores)
+    manifest = tmp_path / "increment.meta"
+    manifest.write_text(big_manifest(1200))
+    many = Config(check_images=False, jobs=cores, use_cache=False)
+    assert scan._parts(many, manifest.stat().st_size, str(manifest)) == cores
+    assert lint_file(manifest, many) == lint_file(
+        manifest, Config(check_images=False, jobs=1, use_cache=False)
+    )
