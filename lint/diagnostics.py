@@ -83,10 +83,6 @@ class Diagnostic:
     fix: Fix | None = None
     related: tuple[Related, ...] = ()
 
-    @property
-    def sort_key(self) -> tuple[str, Span, str]:
-        return (self.path, self.span, self.code)
-
     def moved_down(self, lines: int) -> Diagnostic:
         """The same diagnostic ``lines`` lines further down (for a chunk scanned apart)."""
         if not lines:

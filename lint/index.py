@@ -42,10 +42,6 @@ class LineIndex:
         self.pairs: list[tuple[int, int]] = []
         """(later line, earlier line) pairs for the between-line rules to look at."""
 
-    @property
-    def has_deletes(self) -> bool:
-        return bool(self.deleted_images or self.deleted_products)
-
     def add(self, lineno: int, key: int, pkey: int) -> None:
         first = self.adds.setdefault(key, lineno)
         if first != lineno:

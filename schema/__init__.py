@@ -17,8 +17,3 @@ def line_schema() -> dict[str, Any]:
     schema: dict[str, Any] = json.loads(text)
     return schema
 
-
-def field_description(key: str) -> str | None:
-    """The schema's description of a field, for hover text and rule messages."""
-    prop = line_schema()["properties"].get(key)
-    return None if prop is None else prop.get("description")
