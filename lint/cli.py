@@ -279,7 +279,7 @@ def _diagnostics(
         assert stdin_data is not None
         name = stdin_filename or "increment.meta"
         folder = Path(name).parent
-        config = resolver.for_folder(folder).for_path(name)
+        config = resolver.for_folder(folder)
         found = lint_bytes(stdin_data, name, config, manifest_dir=folder.resolve())
         yield from found if stdin_filename else (_renamed(d, STDIN) for d in found)
 
@@ -298,7 +298,7 @@ def rule_command(
     code: Annotated[str, typer.Argument(metavar="CODE|NAME", help="A rule code or name.")],
 ) -> None:
     """Show a rule's documentation: what it checks, why, an example and the fix."""
-    from metalint.registry import all_rules, get_rule
+    from metalint.rules import all_rules, get_rule
 
     found = get_rule(code)
     if found is None:
@@ -325,7 +325,7 @@ def rules_command(
     ] = "text",
 ) -> None:
     """List every rule: code, name, default severity, whether it is fixable, and a summary."""
-    from metalint.registry import all_rules
+    from metalint.rules import all_rules
 
     rules = all_rules()
     if output_format == "json":

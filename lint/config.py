@@ -13,6 +13,15 @@ from metalint.diagnostics import Severity
 from metalint.service import PROFILES, Service, ServiceProfile
 
 
+NO_CACHE_ENV = "METALINT_NO_CACHE"
+
+
+def caches_disabled_by_environment() -> bool:
+    """``METALINT_NO_CACHE`` set to anything but empty, ``0``, ``false`` or ``no`` turns every
+    cache off, whatever the configuration says."""
+    return os.environ.get(NO_CACHE_ENV, "").strip().lower() not in ("", "0", "false", "no")
+
+
 @dataclass(frozen=True, slots=True)
 class PerFileIgnore:
     pattern: str
@@ -34,7 +43,9 @@ class Config:
     jobs: int | None = None
     """Worker processes for image checks and for scanning a large manifest; None means one
     per core."""
-    use_cache: bool = True
+    use_cache: bool = field(default_factory=lambda: not caches_disabled_by_environment())
+    """Whether caches are used; the environment (``METALINT_NO_CACHE``) is read here, when
+    the configuration is made, and nowhere else."""
     cache_dir: Path | None = None
     base_dir: Path | None = None
     """The folder of the configuration file, against which per-file patterns are matched."""
@@ -69,10 +80,3 @@ class Config:
 
 DEFAULT_CONFIG = Config()
 
-NO_CACHE_ENV = "METALINT_NO_CACHE"
-
-
-def caches_disabled_by_environment() -> bool:
-    """``METALINT_NO_CACHE`` set to anything but empty, ``0``, ``false`` or ``no`` turns every
-    cache off, whatever the configuration says."""
-    return os.environ.get(NO_CACHE_ENV, "").strip().lower() not in ("", "0", "false", "no")

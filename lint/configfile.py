@@ -17,7 +17,7 @@ from typing import Any
 
 from metalint.config import Config, PerFileIgnore, caches_disabled_by_environment
 from metalint.diagnostics import Severity
-from metalint.registry import all_rules, get_rule, match_selector
+from metalint.rules import all_rules, get_rule, match_selector
 from metalint.service import Service
 
 CONFIG_FILE_NAMES = ("metalint.toml", "pyproject.toml")

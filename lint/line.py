@@ -1,134 +1,65 @@
-"""One manifest line on the slow path: decoded, parsed with positions, validated with detail.
+"""One manifest line on the slow path: decoded, parsed, validated with detail, and located.
 
-Only lines that the fast path could not vouch for get here, so clarity beats speed.
+Only lines that the fast path could not vouch for get here, but a broken generator sends every
+line of a file, so each answer is computed once, on first use, and the common case (a line
+orjson could read, with a mistake in a value) never parses the line a second time: its spans
+come from a plain search of the text.
 """
 
 from __future__ import annotations
 
-import functools
-import json
-import math
-from dataclasses import dataclass
 from typing import Any
 
 from metalint.config import Config
 from metalint.diagnostics import Span, TextEdit
+from metalint.jsontext import (
+    WHITESPACE,
+    Member,
+    SyntaxProblem,
+    Value,
+    parse_values,
+    scan_members,
+    skip_whitespace,
+)
+from metalint.schemacheck import SchemaError, detailed_errors
 
-_WS = " \t\r\n"
-_VALUE_END = frozenset(_WS + ",}")
-BOM = "\ufeff"
-
-
-class NonFinite(float):
-    """A NaN or Infinity literal: JSON has none, so the line is wrong wherever one stands."""
-
-    literal: str
-
-    def __new__(cls, literal: str) -> NonFinite:
-        value = super().__new__(cls, literal.replace("Infinity", "inf"))
-        value.literal = literal
-        return value
-
-
-_DECODER = json.JSONDecoder(parse_constant=NonFinite)
-_scanstring = json.decoder.scanstring  # type: ignore[attr-defined]
-
-
-@dataclass(frozen=True, slots=True)
-class Value:
-    """A JSON value of the line and where it stands, as 0-based character offsets."""
-
-    value: Any
-    start: int
-    end: int
-
-
-@dataclass(frozen=True, slots=True)
-class Member:
-    """One ``"key": value`` pair of the line's object, in source order (duplicates kept)."""
-
-    key: str
-    key_start: int
-    key_end: int
-    value: Any
-    value_start: int
-    value_end: int
-
-
-@dataclass(frozen=True, slots=True)
-class SyntaxProblem:
-    message: str
-    offset: int
-
-
-def _skip_ws(text: str, i: int) -> int:
-    while i < len(text) and text[i] in _WS:
-        i += 1
-    return i
-
-
-def parse_values(text: str, start: int) -> tuple[list[Value], list[str], SyntaxProblem | None]:
-    """Every JSON value on the line, the separators between them, and the first syntax problem."""
-    values: list[Value] = []
-    separators: list[str] = []
-    i = _skip_ws(text, start)
-    while i < len(text):
-        try:
-            value, end = _DECODER.raw_decode(text, i)
-        except json.JSONDecodeError as exc:
-            return values, separators, SyntaxProblem(exc.msg, exc.pos)
-        except RecursionError:
-            return values, separators, SyntaxProblem("Nesting too deep", i)
-        except ValueError as exc:
-            # Python refuses to convert integers of more than 4300 digits.
-            return values, separators, SyntaxProblem(str(exc).split(";")[0], i)
-        values.append(Value(value, i, end))
-        i = _skip_ws(text, end)
-        if i < len(text) and text[i] == ",":
-            separators.append(",")
-            i = _skip_ws(text, i + 1)
-        elif i < len(text):
-            separators.append("")
-    return values, separators, None
-
-
-def scan_members(text: str, start: int) -> list[Member]:
-    """The members of the object that begins at ``start`` (already known to be valid JSON)."""
-    members: list[Member] = []
-    i = _skip_ws(text, start + 1)
-    while text[i] != "}":
-        key, key_end = _scanstring(text, i + 1)
-        colon = _skip_ws(text, key_end)
-        value_start = _skip_ws(text, colon + 1)
-        value, value_end = _DECODER.raw_decode(text, value_start)
-        members.append(Member(key, i, key_end, value, value_start, value_end))
-        i = _skip_ws(text, value_end)
-        if text[i] == ",":
-            i = _skip_ws(text, i + 1)
-    return members
-
-
-def contains_non_finite(value: Any) -> bool:
-    """Whether NaN or Infinity stands anywhere in ``value`` (iterative: lines nest deeply)."""
-    pending = [value]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, float):
-            if not math.isfinite(item):
-                return True
-        elif isinstance(item, dict):
-            pending.extend(item.values())
-        elif isinstance(item, list):
-            pending.extend(item)
-    return False
+_VALUE_END = frozenset(WHITESPACE + ",}")
+_FLAT_KEYS_UP_TO = 32
+"""Beyond this many keys a line's members are scanned once instead of searched key by key,
+which would cost the line's length for every key."""
+_UNSET: Any = object()
 
 
 class LineContext:
     """Everything a text or field rule may ask about one line, computed on first use."""
 
+    __slots__ = (
+        "_errors",
+        "_members",
+        "_obj",
+        "_offsets_by_key",
+        "_parsed",
+        "_plain",
+        "_text",
+        "config",
+        "ending",
+        "lineno",
+        "path",
+        "raw",
+    )
+
     def __init__(
-        self, path: str, lineno: int, raw: bytes, ending: bytes, config: Config
+        self,
+        path: str,
+        lineno: int,
+        raw: bytes,
+        ending: bytes,
+        config: Config,
+        obj: dict[str, Any] | None = None,
     ) -> None:
+        """``obj`` is the line's object when orjson has already read it, which vouches for
+        the line being UTF-8 and exactly one JSON object; without it the line is parsed
+        here, when a rule asks."""
         self.path = path
         self.lineno = lineno
         self.raw = raw
@@ -136,19 +67,46 @@ class LineContext:
         self.ending = ending
         """``b"\\n"``, ``b"\\r\\n"`` or ``b""`` on a last line without a newline."""
         self.config = config
+        self._text: str | None = _UNSET
+        self._parsed: tuple[list[Value], list[str], SyntaxProblem | None] = _UNSET
+        self._obj: dict[str, Any] | None = _UNSET if obj is None else obj
+        self._members: list[Member] = _UNSET
+        self._offsets_by_key: dict[str, tuple[int, int, int, int]] | None = None
+        self._plain: bool = _UNSET
+        self._errors: list[SchemaError] = _UNSET
+        if obj is not None:
+            self._text = raw.decode("utf-8")
+            start = len(self._text) - len(self._text.lstrip(WHITESPACE))
+            end = len(self._text.rstrip(WHITESPACE))
+            self._parsed = [Value(obj, start, end)], [], None
+
+    @classmethod
+    def of(
+        cls, path: str, lineno: int, raw: bytes, config: Config, obj: dict[str, Any] | None = None
+    ) -> LineContext:
+        """The context of a line read with its ending."""
+        if raw.endswith(b"\r\n"):
+            return cls(path, lineno, raw[:-2], b"\r\n", config, obj)
+        if raw.endswith(b"\n"):
+            return cls(path, lineno, raw[:-1], b"\n", config, obj)
+        return cls(path, lineno, raw, b"", config, obj)
 
     # -- text -------------------------------------------------------------------------------
 
-    @functools.cached_property
+    @property
     def text(self) -> str | None:
         """The decoded line, or None when it is not UTF-8."""
-        try:
-            return self.raw.decode("utf-8")
-        except UnicodeDecodeError:
-            return None
+        if self._text is _UNSET:
+            try:
+                self._text = self.raw.decode("utf-8")
+            except UnicodeDecodeError:
+                self._text = None
+        return self._text
 
-    @functools.cached_property
+    @property
     def decode_error(self) -> UnicodeDecodeError | None:
+        if self.text is not None:
+            return None
         try:
             self.raw.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -161,8 +119,10 @@ class LineContext:
 
     @property
     def content_start(self) -> int:
-        """Where the JSON starts: after a byte-order mark on the first line."""
-        return 1 if self.has_bom else 0
+        """Where the JSON starts: after any byte-order marks on the first line."""
+        if not self.has_bom or self.text is None:
+            return 0
+        return len(self.text) - len(self.text.lstrip("\ufeff"))
 
     def span(self, start: int, end: int) -> Span:
         """A span from 0-based character offsets of this line."""
@@ -181,49 +141,54 @@ class LineContext:
 
     # -- JSON -------------------------------------------------------------------------------
 
-    @functools.cached_property
-    def _parsed(self) -> tuple[list[Value], list[str], SyntaxProblem | None]:
-        if self.text is None:
-            return [], [], None
-        return parse_values(self.text, self.content_start)
+    def _values(self) -> tuple[list[Value], list[str], SyntaxProblem | None]:
+        if self._parsed is _UNSET:
+            text = self.text
+            self._parsed = [], [], None
+            if text is not None:
+                self._parsed = parse_values(text, self.content_start)
+        return self._parsed
 
     @property
     def values(self) -> list[Value]:
-        return self._parsed[0]
+        return self._values()[0]
 
     @property
     def separators(self) -> list[str]:
-        return self._parsed[1]
+        return self._values()[1]
 
     @property
     def syntax_problem(self) -> SyntaxProblem | None:
-        return self._parsed[2]
+        return self._values()[2]
 
     @property
     def is_blank(self) -> bool:
-        return self.text is not None and not self.text[self.content_start :].strip(_WS)
+        return self.text is not None and not self.text[self.content_start :].strip(WHITESPACE)
 
-    @functools.cached_property
+    @property
     def object_value(self) -> Value | None:
         """The line's value when the line is exactly one JSON object."""
-        if self.syntax_problem is None and len(self.values) == 1:
-            only = self.values[0]
-            if isinstance(only.value, dict):
-                return only
+        values, _, problem = self._values()
+        if problem is None and len(values) == 1 and isinstance(values[0].value, dict):
+            return values[0]
         return None
 
-    @functools.cached_property
+    @property
     def members(self) -> list[Member]:
-        if self.object_value is None or self.text is None:
-            return []
-        return scan_members(self.text, self.object_value.start)
+        """The object's members in source order, repeated keys included."""
+        if self._members is _UNSET:
+            found = self.object_value
+            text = self.text
+            self._members = [] if found is None or text is None else scan_members(text, found.start)
+        return self._members
 
-    @functools.cached_property
+    @property
     def obj(self) -> dict[str, Any] | None:
         """The object as a JSON parser sees it (the last of duplicated keys wins)."""
-        if self.object_value is None:
-            return None
-        return {m.key: m.value for m in self.members}
+        if self._obj is _UNSET:
+            found = self.object_value
+            self._obj = None if found is None else found.value
+        return self._obj
 
     def member(self, key: str) -> Member | None:
         """The member that counts for ``key``: the last one, as parsers keep the last."""
@@ -234,49 +199,68 @@ class LineContext:
         return found
 
     def key_span(self, key: str) -> Span:
-        offsets = self._offsets(key)
+        offsets = self.offsets(key)
         return self.object_span if offsets is None else self.span(offsets[0], offsets[1])
 
     def value_span(self, key: str) -> Span:
-        offsets = self._offsets(key)
+        offsets = self.offsets(key)
         return self.object_span if offsets is None else self.span(offsets[2], offsets[3])
 
-    def _offsets(self, key: str) -> tuple[int, int, int, int] | None:
+    def member_span(self, key: str) -> Span:
+        offsets = self.offsets(key)
+        return self.object_span if offsets is None else self.span(offsets[0], offsets[3])
+
+    def value_source(self, key: str) -> str:
+        """The value of ``key`` as written on the line."""
+        offsets = self.offsets(key)
+        return "" if offsets is None else (self.text or "")[offsets[2] : offsets[3]]
+
+    def offsets(self, key: str) -> tuple[int, int, int, int] | None:
         """Where the member that counts for ``key`` stands: key start and end, value start
         and end; None when the line has no such key."""
-        flat = self._flat_spans(key)
-        if flat is not None:
-            return flat
-        m = self.member(key)
-        return None if m is None else (m.key_start, m.key_end, m.value_start, m.value_end)
-
-    def _flat_spans(self, key: str) -> tuple[int, int, int, int] | None:
-        """Key and value offsets of ``key`` found by a plain search, or None to parse instead.
-
-        Most lines that need a span after the scan (duplicates, image findings) are flat
-        objects without escapes. In such a line a quoted word followed by a colon can only be
-        a key, and a string value ends at the next quote, so a search finds exactly what the
-        parser would, at a fraction of the cost. Anything less plain is parsed.
-        """
-        text = self.text
-        if (
-            text is None
-            or "\\" in text
-            or text.count("{") != 1
-            or text.count("}") != 1
-            or "[" in text
-        ):
+        obj = self.obj
+        if obj is None or key not in obj:
             return None
+        if self._is_plain():
+            flat = self._flat_offsets(key)
+            if flat is not None:
+                return flat
+        if self._offsets_by_key is None:
+            self._offsets_by_key = {
+                m.key: (m.key_start, m.key_end, m.value_start, m.value_end) for m in self.members
+            }
+        return self._offsets_by_key.get(key)
+
+    def _is_plain(self) -> bool:
+        """Whether spans can be found by a plain search: most lines that need one are flat
+        objects without escapes, where a quoted word followed by a colon can only be a key
+        and a string value ends at the next quote. Anything less plain is parsed."""
+        if self._plain is _UNSET:
+            text = self.text
+            self._plain = (
+                text is not None
+                and self.obj is not None
+                and len(self.obj) <= _FLAT_KEYS_UP_TO
+                and "\\" not in text
+                and text.count("{") == 1
+                and text.count("}") == 1
+                and "[" not in text
+            )
+        return self._plain
+
+    def _flat_offsets(self, key: str) -> tuple[int, int, int, int] | None:
+        text = self.text
+        assert text is not None
         # The last occurrence: it is the one a parser keeps. Not followed by a colon, it is a
         # string value that happens to read like the key: let the parser decide.
         quoted = f'"{key}"'
         key_start = text.rfind(quoted)
         if key_start < 0:
             return None
-        colon = _skip_ws(text, key_start + len(quoted))
+        colon = skip_whitespace(text, key_start + len(quoted))
         if not text.startswith(":", colon):
             return None
-        start = _skip_ws(text, colon + 1)
+        start = skip_whitespace(text, colon + 1)
         if text.startswith('"', start):
             end = text.index('"', start + 1) + 1
         else:
@@ -285,26 +269,23 @@ class LineContext:
                 end += 1
         return key_start, key_start + len(quoted), start, end
 
-    def member_span(self, m: Member) -> Span:
-        return self.span(m.key_start, m.value_end)
-
     @property
     def object_span(self) -> Span:
         """The opening brace: where a finding about the whole object points."""
-        if self.object_value is None:
+        found = self.object_value
+        if found is None:
             return self.line_span
-        return self.span(self.object_value.start, self.object_value.start + 1)
+        return self.span(found.start, found.start + 1)
 
     @property
     def operation(self) -> str | None:
         op = (self.obj or {}).get("OperationType")
         return op if isinstance(op, str) else None
 
-    @functools.cached_property
-    def schema_errors(self) -> list[Any]:
-        """The line schema's errors for this object, from the fast validator's detailed mode."""
-        from metalint.schemacheck import detailed_errors
-
-        if self.obj is None:
-            return []
-        return detailed_errors(self.obj)
+    @property
+    def schema_errors(self) -> list[SchemaError]:
+        """The line schema's errors for this object."""
+        if self._errors is _UNSET:
+            obj = self.obj
+            self._errors = [] if obj is None else detailed_errors(obj)
+        return self._errors

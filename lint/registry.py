@@ -1,7 +1,10 @@
-"""The rule registry: every rule is declared once, with its code, name, scope and severity.
+"""The rule registry: every rule is declared once, with its code, name, scope, severity and,
+for a line rule, the contract it keeps with the fast path.
 
 A rule's docstring is its only documentation. It is written under fixed headings (see
 ``DOC_SECTIONS``) and reused by ``metalint rule CODE``, SARIF rule metadata and editor hovers.
+The registry holds no rule itself: ``metalint.rules`` imports the families, which register
+their rules here, and is where the rest of the code looks rules up.
 """
 
 from __future__ import annotations
@@ -9,11 +12,12 @@ from __future__ import annotations
 import enum
 import inspect
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from metalint.diagnostics import Fix, Related, Severity, Span
+from metalint.service import ServiceProfile
 
 DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead")
 """Headings every rule's docstring must carry, as ``## Heading`` lines, in this order."""
@@ -35,12 +39,79 @@ class Scope(enum.StrEnum):
     """The image a line references."""
 
 
+LINE_SCOPES = frozenset((Scope.TEXT, Scope.FIELDS))
+
+
+class Guard(enum.StrEnum):
+    """A condition on a line's bytes and parsed object that no JSON Schema can state; the
+    scan checks each one that an enabled rule asks for, on every line the schemas accept."""
+
+    LINE_END = "line-end"
+    """The line does not end with ``}`` and then a newline or the end of the file."""
+    KEY_COUNT = "key-count"
+    """The line's quotes do not add up to its keys: a key is repeated (or a string holds an
+    escaped quote)."""
+    FRACTION = "fraction"
+    """A value that is not a string is a JSON number with a fraction or an exponent."""
+    REGION_ORDER = "region-order"
+    """Region's corners are out of order (x1 >= x2 or y1 >= y2)."""
+
+
+Fragment = Mapping[str, Any]
+"""A piece of JSON Schema, merged by ``allOf`` into the fast path's clean schema."""
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    """One way a line rule can fire; a rule declares every way it has.
+
+    The fast path only shows a rule the lines it cannot call clean, so these declarations are
+    the whole contract between the two: a line that orjson reads, that the line schema and
+    every enabled rule's ``clean`` fragment accept, and that trips no enabled rule's ``guard``,
+    draws nothing. On the slow path a rule runs only on lines where one of its triggers holds.
+    """
+
+    unparsed: bool = False
+    """Fires on lines that orjson cannot read (not UTF-8, invalid JSON, a byte-order mark)."""
+    errors: frozenset[str] = frozenset()
+    """Fires on lines that the line schema rejects with one of these error kinds
+    (``type``, ``enum``, ``required``...; see ``metalint.schemacheck``)."""
+    clean: Fragment | Callable[[ServiceProfile], Fragment | None] | None = None
+    """Fires on lines that fail this fragment, which may depend on the service type."""
+    guard: Guard | None = None
+    """Fires on lines where this guard holds."""
+
+    def fragment(self, profile: ServiceProfile) -> Fragment | None:
+        return self.clean(profile) if callable(self.clean) else self.clean
+
+
+def unparsed() -> Trigger:
+    return Trigger(unparsed=True)
+
+
+def schema_errors(*kinds: str) -> Trigger:
+    return Trigger(errors=frozenset(kinds))
+
+
+def unclean(fragment: Fragment | Callable[[ServiceProfile], Fragment | None]) -> Trigger:
+    return Trigger(clean=fragment)
+
+
+def guarded(guard: Guard) -> Trigger:
+    return Trigger(guard=guard)
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """What a rule reports; the engine turns it into a Diagnostic with the rule's identity."""
+    """What a rule reports; the engine turns it into a Diagnostic with the rule's identity.
+
+    ``span`` is None when the rule knows which value it is about but not where it stands on
+    the line (image rules, which see facts, not text): the engine then points at the value
+    of ``key``.
+    """
 
     message: str
-    span: Span
+    span: Span | None = None
     key: str | None = None
     fix: Fix | None = None
     related: tuple[Related, ...] = ()
@@ -58,6 +129,13 @@ class Rule:
     fixable: bool
     check: Callable[..., Iterable[Finding]]
     doc: str
+    triggers: tuple[Trigger, ...] = ()
+    """For a line rule: every way it can fire (see ``Trigger``)."""
+    blocks_images: bool = False
+    """When this rule fires on a line, the line's image is not looked up: its PicName cannot
+    name an object of the bucket."""
+    reads_image: bool = False
+    """An image rule that needs the image's header, not only the lookup."""
 
     @property
     def summary(self) -> str:
@@ -79,9 +157,14 @@ def rule(
     scope: Scope,
     severity: Severity,
     fixable: bool = False,
+    triggers: Iterable[Trigger] = (),
+    blocks_images: bool = False,
+    reads_image: bool = False,
 ) -> Callable[[F], F]:
-    """Register the decorated function as rule ``code``; a second rule with the same code or
-    name is refused, so codes stay stable and unambiguous."""
+    """Register the decorated function as rule ``code``. A second rule with the same code or
+    name is refused, so codes stay stable and unambiguous, and so is a line rule that does
+    not say how it can fire, since the fast path would never show it a line."""
+    declared = tuple(triggers)
 
     def register(check: F) -> F:
         if not _CODE.fullmatch(code):
@@ -92,10 +175,18 @@ def rule(
             raise ValueError(f"rule code {code} is already registered to {_RULES[code].name}")
         if name in _BY_NAME:
             raise ValueError(f"rule name {name} is already registered to {_BY_NAME[name].code}")
+        if (scope in LINE_SCOPES) != bool(declared):
+            raise ValueError(
+                f"rule {code}: a line rule declares its triggers, and only a line rule does"
+            )
+        if reads_image and scope is not Scope.IMAGE:
+            raise ValueError(f"rule {code}: only an image rule reads images")
         doc = inspect.cleandoc(check.__doc__ or "")
         if not doc:
             raise ValueError(f"rule {code} has no docstring")
-        entry = Rule(code, name, scope, severity, fixable, check, doc)
+        entry = Rule(
+            code, name, scope, severity, fixable, check, doc, declared, blocks_images, reads_image
+        )
         _RULES[code] = entry
         _BY_NAME[name] = entry
         return check
@@ -103,38 +194,19 @@ def rule(
     return register
 
 
-def _load_rule_modules() -> None:
-    # Imported for their registrations; the registry is complete once these have run.
-    from metalint.rules import between, fields, file, images, picname  # noqa: F401
+def unregister(code: str) -> None:
+    """Take a rule out again (for tests that register a rule of their own)."""
+    entry = _RULES.pop(code)
+    del _BY_NAME[entry.name]
 
 
-def all_rules() -> list[Rule]:
-    _load_rule_modules()
+def registered() -> list[Rule]:
+    """The rules registered so far, by code; ``metalint.rules.all_rules`` is the whole set."""
     return sorted(_RULES.values(), key=lambda r: r.code)
 
 
-def get_rule(code_or_name: str) -> Rule | None:
-    """Look a rule up by code (``ML101``, any case) or by name (``missing-field``)."""
-    _load_rule_modules()
+def registered_rule(code_or_name: str) -> Rule | None:
     return _RULES.get(code_or_name.upper()) or _BY_NAME.get(code_or_name.lower())
-
-
-def rules_of(scope: Scope) -> Iterator[Rule]:
-    return (r for r in all_rules() if r.scope is scope)
-
-
-def match_selector(selector: str) -> list[Rule]:
-    """Rules chosen by a selector: ``ALL``, a code, a code prefix (``ML1``) or a rule name."""
-    wanted = selector.strip()
-    if wanted.upper() == "ALL":
-        return all_rules()
-    named = get_rule(wanted)
-    if named is not None:
-        return [named]
-    prefix = wanted.upper()
-    if prefix.startswith("ML") and prefix[2:].isdigit():
-        return [r for r in all_rules() if r.code.startswith(prefix)]
-    return []
 
 
 def doc_sections(doc: str) -> dict[str, str]:

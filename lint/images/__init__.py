@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from metalint.images.model import ImageFacts, ImageFinding, ImageRef
+from metalint.images.model import ImageFacts, ImageRef
 
 if TYPE_CHECKING:
     from metalint.images.stage import ImageStage
 
-__all__ = ["ImageFacts", "ImageFinding", "ImageRef", "ImageStage"]
+__all__ = ["ImageFacts", "ImageRef", "ImageStage"]
 
 
 def __getattr__(name: str) -> Any:

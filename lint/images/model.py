@@ -1,5 +1,5 @@
 """The records the image stage works with: a reference from a line, what a probe learns about
-an image, and what the stage reports back to the engine."""
+an image."""
 
 from __future__ import annotations
 
@@ -24,16 +24,6 @@ class ImageRef:
     """The PicName value as written."""
     region: tuple[int, int, int, int] | None
     """(x1, x2, y1, y2) when the line's Region is well-formed."""
-
-
-@dataclass(frozen=True, slots=True)
-class ImageFinding:
-    line: int
-    code: str
-    """An ML3xx rule code."""
-    message: str
-    target: str
-    """"PicName" or "Region": which value of the line the diagnostic points at."""
 
 
 class Lookup(enum.StrEnum):
@@ -75,18 +65,6 @@ class ImageFacts:
     size: int | None = None
     content: Content | None = None
     """None when the file could not be read."""
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """What an image rule reports before the stage attaches the line and the code."""
-
-    message: str
-    target: str = "PicName"
-
-
-Problems = tuple[Problem, ...]
-"""What an image rule returns: usually nothing, at most a problem or two."""
 
 
 EXTENSION_FORMATS = {

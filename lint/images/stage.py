@@ -8,33 +8,42 @@ import os
 import pathlib
 import threading
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import cast
+from typing import NamedTuple
 
-from metalint.config import Config, caches_disabled_by_environment
+from metalint.config import Config
 from metalint.images.cache import ContentCache, default_cache_dir
 from metalint.images.lookup import FileKey, Locator, Observation
-from metalint.images.model import (
-    Content,
-    ImageFacts,
-    ImageFinding,
-    ImageRef,
-    Lookup,
-    Problems,
-)
+from metalint.images.model import Content, ImageFacts, ImageRef, Lookup
 from metalint.images.reader import read_files
-from metalint.registry import Scope, rules_of
-from metalint.service import ServiceProfile
+from metalint.registry import Finding, Rule
 
 BATCH = 64
 """Images per task sent to a worker."""
 POOL_MIN = 512
 """Uncached images below which reading them in this process beats starting workers."""
-ImageCheck = Callable[[ImageFacts, ImageRef, ServiceProfile], Problems]
-_CONTENT_CODES = frozenset({f"ML3{n:02}" for n in range(4, 12)})
-"""The rules that need an image's header; when all are disabled no image is opened."""
+
+
+class ImageFinding(NamedTuple):
+    """What an image rule found for the image of one line."""
+
+    line: int
+    rule: Rule
+    finding: Finding
+
+    @property
+    def code(self) -> str:
+        return self.rule.code
+
+    @property
+    def message(self) -> str:
+        return self.finding.message
+
+    @property
+    def target(self) -> str | None:
+        return self.finding.key
 
 
 @dataclass(slots=True)
@@ -55,22 +64,26 @@ class ImageStage:
         config: Config,
         progress: Callable[[int, int], None] | None = None,
         *,
+        rules: Sequence[Rule] | None = None,
         record: bool = False,
     ) -> None:
-        """With ``record``, the stage keeps what its findings depended on: see ``dependencies``."""
+        """``rules`` are the image rules to run, by default those the configuration enables.
+        With ``record``, the stage keeps what its findings depended on: see ``dependencies``."""
         self._profile = config.profile
         self._progress = progress
         self._jobs = max(1, config.jobs or os.cpu_count() or 1)
-        self._checks = [
-            (r.code, cast(ImageCheck, r.check))
-            for r in rules_of(Scope.IMAGE)
-            if config.enabled(r.code)
-        ]
-        self._wants_content = any(config.enabled(code) for code in _CONTENT_CODES)
+        if rules is None:
+            from metalint.plan import plan_for
+
+            rules = plan_for(config).image
+        self._rules = list(rules)
+        # When no enabled rule needs an image's header, no image is opened.
+        self._wants_content = any(r.reads_image for r in self._rules)
         self._locator = Locator(str(config.images_root or manifest_dir), record=record)
         self._unsure = False
-        use_cache = config.use_cache and not caches_disabled_by_environment()
-        self._cache = ContentCache(config.cache_dir or default_cache_dir()) if use_cache else None
+        self._cache = (
+            ContentCache(config.cache_dir or default_cache_dir()) if config.use_cache else None
+        )
         self._facts: dict[str, ImageFacts] = {}
         """What is known of each distinct PicName seen so far."""
         self._waiting: dict[str, tuple[ImageFacts, list[ImageRef]]] = {}
@@ -95,7 +108,7 @@ class ImageStage:
             return
         self._locate(ref)
 
-    def finish(self) -> Iterator[ImageFinding]:
+    def finish(self) -> Iterable[ImageFinding]:
         try:
             self._flush(final=True)
             while self._in_flight:
@@ -107,8 +120,8 @@ class ImageStage:
             if self._cache is not None:
                 self._cache.save()
         self._report_progress()
-        self._findings.sort(key=lambda f: (f.line, f.code, f.target))
-        return iter(self._findings)
+        self._findings.sort(key=lambda f: (f.line, f.rule.code, f.finding.key or ""))
+        return self._findings
 
     @property
     def root(self) -> str:
@@ -206,10 +219,9 @@ class ImageStage:
             self._evaluate(facts, ref)
 
     def _evaluate(self, facts: ImageFacts, ref: ImageRef) -> None:
-        for code, check in self._checks:
-            for problem in check(facts, ref, self._profile):
-                finding = ImageFinding(ref.line, code, problem.message, problem.target)
-                self._findings.append(finding)
+        for rule in self._rules:
+            for finding in rule.check(facts, ref, self._profile):
+                self._findings.append(ImageFinding(ref.line, rule, finding))
 
     def _report_progress(self) -> None:
         if self._progress is not None:

@@ -9,7 +9,8 @@ import unicodedata
 from typing import TextIO
 
 from metalint.diagnostics import Diagnostic, Severity
-from metalint.registry import Scope, get_rule
+from metalint.registry import Scope
+from metalint.rules import get_rule
 from metalint.report.base import ReportOptions, Totals
 
 _RESET = "\033[0m"

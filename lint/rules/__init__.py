@@ -1,1 +1,41 @@
-"""Rule families, one module each: file and text, fields, PicName, between lines, images."""
+"""Rule families, one module each: file and text, fields, PicName, between lines, images.
+
+This package is the catalogue: importing it registers every rule, and the rest of the code
+looks rules up here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from metalint.registry import Rule, Scope, registered, registered_rule
+from metalint.rules import between, fields, file, images, picname
+
+FAMILIES = (file, fields, picname, between, images)
+
+
+def all_rules() -> list[Rule]:
+    return registered()
+
+
+def get_rule(code_or_name: str) -> Rule | None:
+    """Look a rule up by code (``ML101``, any case) or by name (``missing-field``)."""
+    return registered_rule(code_or_name)
+
+
+def rules_of(scope: Scope) -> Iterator[Rule]:
+    return (r for r in registered() if r.scope is scope)
+
+
+def match_selector(selector: str) -> list[Rule]:
+    """Rules chosen by a selector: ``ALL``, a code, a code prefix (``ML1``) or a rule name."""
+    wanted = selector.strip()
+    if wanted.upper() == "ALL":
+        return all_rules()
+    named = get_rule(wanted)
+    if named is not None:
+        return [named]
+    prefix = wanted.upper()
+    if prefix.startswith("ML") and prefix[2:].isdigit():
+        return [r for r in all_rules() if r.code.startswith(prefix)]
+    return []

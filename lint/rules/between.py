@@ -8,24 +8,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any
-
 from metalint.diagnostics import Fix, Related, Severity
+from metalint.index import operation_key
 from metalint.line import LineContext
 from metalint.registry import Finding, Scope, rule
 
 
-def operation_key(ctx: LineContext) -> tuple[str, str, str | None] | None:
-    """(OperationType, ProductId, PicName or None) of a well-formed operation line."""
-    obj: dict[str, Any] = ctx.obj or {}
-    op, pid, pic = obj.get("OperationType"), obj.get("ProductId"), obj.get("PicName")
-    if op not in ("ADD", "DELETE") or not isinstance(pid, str):
-        return None
-    if pic is not None and not isinstance(pic, str):
-        return None
-    if op == "ADD" and pic is None:
-        return None
-    return op, pid, pic
+def _operation(ctx: LineContext) -> tuple[str, str, str | None] | None:
+    return operation_key(ctx.obj or {})
 
 
 def _related(earlier: LineContext, message: str) -> tuple[Related, ...]:
@@ -62,7 +52,7 @@ def duplicate_image(later: LineContext, earlier: LineContext) -> Iterator[Findin
     {"OperationType": "ADD", "ProductId": "1000", "PicName": "a.jpg", "CustomContent": "v2"}
     ```
     """
-    now, before = operation_key(later), operation_key(earlier)
+    now, before = _operation(later), _operation(earlier)
     if now is None or now != before or now[0] != "ADD" or later.raw == earlier.raw:
         return
     yield Finding(
@@ -97,7 +87,7 @@ def add_delete_conflict(later: LineContext, earlier: LineContext) -> Iterator[Fi
     {"OperationType": "DELETE", "ProductId": "1005"}
     ```
     """
-    now, before = operation_key(later), operation_key(earlier)
+    now, before = _operation(later), _operation(earlier)
     if now is None or before is None or now[1] != before[1] or now[0] == before[0]:
         return
     delete = now if now[0] == "DELETE" else before

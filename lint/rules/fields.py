@@ -8,12 +8,17 @@ import re
 from collections.abc import Iterator
 
 from metalint.diagnostics import Fix, Related, Severity, TextEdit
-from metalint.line import LineContext, Member
-from metalint.registry import Finding, Scope, rule
+from metalint.jsontext import Member
+from metalint.line import LineContext
+from metalint.region import REGION, less
+from metalint.registry import Finding, Fragment, Guard, Scope, guarded, rule, schema_errors, unclean
 from metalint.schema import line_schema
-from metalint.schemacheck import DELETE_KEYS, SchemaError
+from metalint.schemacheck import SchemaError
+from metalint.service import ServiceProfile
 
 OPERATIONS = ("ADD", "DELETE")
+DELETE_KEYS = ("OperationType", "ProductId", "PicName")
+"""The keys a DELETE line uses; anything else on a DELETE line is ignored by the service."""
 CATEGORIES = {
     0: "Tops", 1: "Dress", 2: "Bottoms", 3: "Bag", 4: "Shoes", 5: "Accessories", 6: "Snacks",
     7: "Makeups", 8: "Bottle drink", 9: "Furniture", 20: "Toy", 21: "Underwear",
@@ -29,38 +34,11 @@ LEGACY_KEYS = {
     "str_attr": "StrAttr",
 }
 STRATTR_FORBIDDEN = "\\¥$&%"
-_REGION = re.compile(r"([0-9]+),([0-9]+),([0-9]+),([0-9]+)")
 _INT_LITERAL = re.compile(r"-?(0|[1-9][0-9]*)")
 
 
 def known_keys() -> list[str]:
     return list(line_schema()["properties"])
-
-
-_HUGE = 10**18
-"""Stands for any coordinate of more digits: far outside every image, and safe to convert."""
-
-
-def _number(digits: str) -> int:
-    digits = digits.lstrip("0") or "0"
-    return int(digits) if len(digits) < 19 else _HUGE
-
-
-def _less(a: str, b: str) -> bool:
-    """``int(a) < int(b)`` for digit strings of any length (int() refuses over 4300 digits)."""
-    a, b = a.lstrip("0"), b.lstrip("0")
-    return (len(a), a) < (len(b), b)
-
-
-def parse_region(value: str) -> tuple[int, int, int, int] | None:
-    """``(x1, x2, y1, y2)`` from a well-formed, well-ordered Region, else None."""
-    match = _REGION.fullmatch(value)
-    if match is None:
-        return None
-    x1, x2, y1, y2 = match.groups()
-    if not (_less(x1, x2) and _less(y1, y2)):
-        return None
-    return _number(x1), _number(x2), _number(y1), _number(y2)
 
 
 def _errors(ctx: LineContext, *kinds: str) -> Iterator[SchemaError]:
@@ -84,7 +62,10 @@ def _shown(value: object, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-@rule("ML101", "missing-field", scope=Scope.FIELDS, severity=Severity.ERROR)
+@rule(
+    "ML101", "missing-field", scope=Scope.FIELDS, severity=Severity.ERROR,
+    triggers=[schema_errors("required")],
+)
 def missing_field(ctx: LineContext) -> Iterator[Finding]:
     """A required key is missing.
 
@@ -119,7 +100,10 @@ def missing_field(ctx: LineContext) -> Iterator[Finding]:
         )
 
 
-@rule("ML102", "invalid-operation-type", scope=Scope.FIELDS, severity=Severity.ERROR, fixable=True)
+@rule(
+    "ML102", "invalid-operation-type", scope=Scope.FIELDS, severity=Severity.ERROR, fixable=True,
+    triggers=[schema_errors("enum")],
+)
 def invalid_operation_type(ctx: LineContext) -> Iterator[Finding]:
     """OperationType is neither `ADD` nor `DELETE`.
 
@@ -160,7 +144,10 @@ def invalid_operation_type(ctx: LineContext) -> Iterator[Finding]:
         )
 
 
-@rule("ML103", "wrong-type", scope=Scope.FIELDS, severity=Severity.ERROR, fixable=True)
+@rule(
+    "ML103", "wrong-type", scope=Scope.FIELDS, severity=Severity.ERROR, fixable=True,
+    triggers=[schema_errors("type"), guarded(Guard.FRACTION)],
+)
 def wrong_type(ctx: LineContext) -> Iterator[Finding]:
     """A value has the wrong JSON type.
 
@@ -233,7 +220,10 @@ def _article(json_type: str) -> str:
     ]
 
 
-@rule("ML104", "invalid-length", scope=Scope.FIELDS, severity=Severity.ERROR)
+@rule(
+    "ML104", "invalid-length", scope=Scope.FIELDS, severity=Severity.ERROR,
+    triggers=[schema_errors("minLength", "maxLength")],
+)
 def invalid_length(ctx: LineContext) -> Iterator[Finding]:
     """A string value is empty or too long.
 
@@ -269,7 +259,10 @@ def invalid_length(ctx: LineContext) -> Iterator[Finding]:
         yield Finding(message, ctx.value_span(key), key=key)
 
 
-@rule("ML105", "invalid-category-id", scope=Scope.FIELDS, severity=Severity.ERROR)
+@rule(
+    "ML105", "invalid-category-id", scope=Scope.FIELDS, severity=Severity.ERROR,
+    triggers=[schema_errors("enum")],
+)
 def invalid_category_id(ctx: LineContext) -> Iterator[Finding]:
     """CategoryId is not one of the service's categories.
 
@@ -305,7 +298,10 @@ def invalid_category_id(ctx: LineContext) -> Iterator[Finding]:
         )
 
 
-@rule("ML106", "integer-out-of-range", scope=Scope.FIELDS, severity=Severity.ERROR)
+@rule(
+    "ML106", "integer-out-of-range", scope=Scope.FIELDS, severity=Severity.ERROR,
+    triggers=[schema_errors("minimum", "maximum")],
+)
 def integer_out_of_range(ctx: LineContext) -> Iterator[Finding]:
     """An integer attribute does not fit in 32 bits.
 
@@ -338,7 +334,10 @@ def integer_out_of_range(ctx: LineContext) -> Iterator[Finding]:
         )
 
 
-@rule("ML107", "forbidden-character", scope=Scope.FIELDS, severity=Severity.ERROR)
+@rule(
+    "ML107", "forbidden-character", scope=Scope.FIELDS, severity=Severity.ERROR,
+    triggers=[schema_errors("pattern")],
+)
 def forbidden_character(ctx: LineContext) -> Iterator[Finding]:
     """A string attribute holds a character the service does not support.
 
@@ -381,7 +380,10 @@ def forbidden_character(ctx: LineContext) -> Iterator[Finding]:
         )
 
 
-@rule("ML108", "invalid-region", scope=Scope.FIELDS, severity=Severity.ERROR)
+@rule(
+    "ML108", "invalid-region", scope=Scope.FIELDS, severity=Severity.ERROR,
+    triggers=[schema_errors("pattern"), guarded(Guard.REGION_ORDER)],
+)
 def invalid_region(ctx: LineContext) -> Iterator[Finding]:
     """Region is not `x1,x2,y1,y2` with x1 < x2 and y1 < y2.
 
@@ -407,7 +409,7 @@ def invalid_region(ctx: LineContext) -> Iterator[Finding]:
     value = (ctx.obj or {}).get("Region")
     if not isinstance(value, str):
         return
-    match = _REGION.fullmatch(value)
+    match = REGION.fullmatch(value)
     span = ctx.value_span("Region")
     if match is None:
         yield Finding(
@@ -418,14 +420,14 @@ def invalid_region(ctx: LineContext) -> Iterator[Finding]:
         )
         return
     x1, x2, y1, y2 = match.groups()
-    if not _less(x1, x2):
+    if not less(x1, x2):
         yield Finding(
             f"Region {_shown(value)} has x1 {x1} not less than x2 {x2}; the order is "
             "x1,x2,y1,y2 (both x values first)",
             span,
             key="Region",
         )
-    if not _less(y1, y2):
+    if not less(y1, y2):
         yield Finding(
             f"Region {_shown(value)} has y1 {y1} not less than y2 {y2}; the order is "
             "x1,x2,y1,y2 (both x values first)",
@@ -434,7 +436,10 @@ def invalid_region(ctx: LineContext) -> Iterator[Finding]:
         )
 
 
-@rule("ML109", "unknown-field", scope=Scope.FIELDS, severity=Severity.WARNING, fixable=True)
+@rule(
+    "ML109", "unknown-field", scope=Scope.FIELDS, severity=Severity.WARNING, fixable=True,
+    triggers=[schema_errors("additionalProperties")],
+)
 def unknown_field(ctx: LineContext) -> Iterator[Finding]:
     """A key the service does not know.
 
@@ -491,7 +496,10 @@ def did_you_mean(key: str) -> str | None:
     return folded[close[0]] if close else None
 
 
-@rule("ML110", "duplicate-key", scope=Scope.FIELDS, severity=Severity.WARNING)
+@rule(
+    "ML110", "duplicate-key", scope=Scope.FIELDS, severity=Severity.WARNING,
+    triggers=[guarded(Guard.KEY_COUNT)],
+)
 def duplicate_key(ctx: LineContext) -> Iterator[Finding]:
     """The same key twice in one object.
 
@@ -534,7 +542,10 @@ def duplicate_key(ctx: LineContext) -> Iterator[Finding]:
         )
 
 
-@rule("ML111", "legacy-field", scope=Scope.FIELDS, severity=Severity.WARNING)
+@rule(
+    "ML111", "legacy-field", scope=Scope.FIELDS, severity=Severity.WARNING,
+    triggers=[schema_errors("additionalProperties")],
+)
 def legacy_field(ctx: LineContext) -> Iterator[Finding]:
     """A key of the service's older manifest format.
 
@@ -564,7 +575,16 @@ def legacy_field(ctx: LineContext) -> Iterator[Finding]:
             )
 
 
-@rule("ML112", "ignored-by-delete", scope=Scope.FIELDS, severity=Severity.INFO)
+_DELETE_USES_ITS_KEYS: Fragment = {
+    "if": {"properties": {"OperationType": {"const": "DELETE"}}, "required": ["OperationType"]},
+    "then": {"propertyNames": {"enum": list(DELETE_KEYS)}},
+}
+
+
+@rule(
+    "ML112", "ignored-by-delete", scope=Scope.FIELDS, severity=Severity.INFO,
+    triggers=[unclean(_DELETE_USES_ITS_KEYS)],
+)
 def ignored_by_delete(ctx: LineContext) -> Iterator[Finding]:
     """A DELETE line carries fields that DELETE ignores.
 
@@ -587,15 +607,21 @@ def ignored_by_delete(ctx: LineContext) -> Iterator[Finding]:
     """
     if ctx.operation != "DELETE":
         return
-    known = set(known_keys())
-    for m in ctx.members:
-        if m.key in known and m.key not in DELETE_KEYS:
-            yield Finding(
-                f"DELETE ignores {m.key}", ctx.member_span(m), key=m.key
-            )
+    known = line_schema()["properties"]
+    for key in ctx.obj or {}:
+        if key in known and key not in DELETE_KEYS:
+            yield Finding(f"DELETE ignores {key}", ctx.member_span(key), key=key)
 
 
-@rule("ML113", "crop-with-region", scope=Scope.FIELDS, severity=Severity.WARNING)
+_CROP_WITHOUT_REGION: Fragment = {
+    "dependentSchemas": {"Region": {"properties": {"Crop": {"const": True}}}}
+}
+
+
+@rule(
+    "ML113", "crop-with-region", scope=Scope.FIELDS, severity=Severity.WARNING,
+    triggers=[unclean(_CROP_WITHOUT_REGION)],
+)
 def crop_with_region(ctx: LineContext) -> Iterator[Finding]:
     """`Crop: false` together with a Region.
 
@@ -622,12 +648,29 @@ def crop_with_region(ctx: LineContext) -> Iterator[Finding]:
         yield Finding(
             "Crop is false and Region is set: the service's pages disagree on which one wins; "
             "keep only the one you mean",
-            ctx.member_span(ctx.member("Crop")),  # type: ignore[arg-type]
+            ctx.member_span("Crop"),
             key="Crop",
         )
 
 
-@rule("ML114", "ignored-by-service", scope=Scope.FIELDS, severity=Severity.INFO)
+def _ignored_fields(profile: ServiceProfile) -> list[tuple[str, str]]:
+    ignored = []
+    if not profile.honours_category:
+        ignored.append(("CategoryId", "sets CategoryId to 88888888 whatever the line says"))
+    if not profile.honours_crop_region:
+        ignored += [("Crop", "ignores Crop"), ("Region", "ignores Region")]
+    return ignored
+
+
+def _honoured_fields(profile: ServiceProfile) -> Fragment | None:
+    ignored = _ignored_fields(profile)
+    return {"allOf": [{"not": {"required": [key]}} for key, _ in ignored]} if ignored else None
+
+
+@rule(
+    "ML114", "ignored-by-service", scope=Scope.FIELDS, severity=Severity.INFO,
+    triggers=[unclean(_honoured_fields)],
+)
 def ignored_by_service(ctx: LineContext) -> Iterator[Finding]:
     """A field that the configured service type ignores.
 
@@ -652,14 +695,7 @@ def ignored_by_service(ctx: LineContext) -> Iterator[Finding]:
     if ctx.operation != "ADD":
         return
     profile = ctx.config.profile
-    ignored = []
-    if not profile.honours_category:
-        ignored.append(("CategoryId", "sets CategoryId to 88888888 whatever the line says"))
-    if not profile.honours_crop_region:
-        ignored += [("Crop", "ignores Crop"), ("Region", "ignores Region")]
-    for key, why in ignored:
-        m = ctx.member(key)
-        if m is not None:
-            yield Finding(
-                f"the {profile.service} service {why}", ctx.member_span(m), key=key
-            )
+    obj = ctx.obj or {}
+    for key, why in _ignored_fields(profile):
+        if key in obj:
+            yield Finding(f"the {profile.service} service {why}", ctx.member_span(key), key=key)

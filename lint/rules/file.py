@@ -8,33 +8,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from metalint.diagnostics import FILE_SPAN, Fix, Severity, Span, TextEdit
-from metalint.line import LineContext, contains_non_finite
-from metalint.registry import Finding, Scope, rule
-
-MANIFEST_NAME = "increment.meta"
-_NEAR_MISS = re.compile(r"increment[._ -]?(meta|json|jsonl|ndjson|txt)(\.[a-z0-9]+)*")
-
-
-def is_near_miss(name: str) -> bool:
-    """A file name someone probably meant to be ``increment.meta``."""
-    return name != MANIFEST_NAME and bool(_NEAR_MISS.fullmatch(name.lower()))
-
-
-@dataclass(frozen=True, slots=True)
-class FileFacts:
-    """What the file rules know once a file has been read."""
-
-    path: str
-    name: str
-    explicit: bool
-    """True when the user named this file; False when it was found in a folder."""
-    linted: bool
-    """False for a near miss found in a folder: reported, not read as a manifest."""
-    lines: int
-    operations: int
-    """Lines whose OperationType is ADD or DELETE."""
-    has_content: bool
-
+from metalint.jsontext import contains_non_finite, parse_values
+from metalint.line import LineContext
+from metalint.manifest import MANIFEST_NAME, FileFacts, is_near_miss
+from metalint.registry import Finding, Guard, Scope, guarded, rule, unparsed
 
 @rule("ML001", "file-name", scope=Scope.FILE, severity=Severity.ERROR)
 def file_name(facts: FileFacts) -> Iterator[Finding]:
@@ -54,7 +31,7 @@ def file_name(facts: FileFacts) -> Iterator[Finding]:
     ## Use instead
     Rename the file to `increment.meta`, next to the images it references.
     """
-    if facts.name == MANIFEST_NAME:
+    if facts.name == MANIFEST_NAME or facts.unreadable is not None:
         return
     if facts.explicit:
         yield Finding(
@@ -70,7 +47,10 @@ def file_name(facts: FileFacts) -> Iterator[Finding]:
         )
 
 
-@rule("ML002", "invalid-utf8", scope=Scope.TEXT, severity=Severity.ERROR)
+@rule(
+    "ML002", "invalid-utf8", scope=Scope.TEXT, severity=Severity.ERROR,
+    triggers=[unparsed()],
+)
 def invalid_utf8(ctx: LineContext) -> Iterator[Finding]:
     """The line is not valid UTF-8.
 
@@ -99,7 +79,10 @@ def invalid_utf8(ctx: LineContext) -> Iterator[Finding]:
     )
 
 
-@rule("ML003", "byte-order-mark", scope=Scope.TEXT, severity=Severity.WARNING, fixable=True)
+@rule(
+    "ML003", "byte-order-mark", scope=Scope.TEXT, severity=Severity.WARNING, fixable=True,
+    triggers=[unparsed()],
+)
 def byte_order_mark(ctx: LineContext) -> Iterator[Finding]:
     """The file starts with a UTF-8 byte-order mark.
 
@@ -127,7 +110,10 @@ def byte_order_mark(ctx: LineContext) -> Iterator[Finding]:
         )
 
 
-@rule("ML004", "multiple-values", scope=Scope.TEXT, severity=Severity.ERROR, fixable=True)
+@rule(
+    "ML004", "multiple-values", scope=Scope.TEXT, severity=Severity.ERROR, fixable=True,
+    triggers=[unparsed()],
+)
 def multiple_values(ctx: LineContext) -> Iterator[Finding]:
     """Several JSON values on one line.
 
@@ -191,8 +177,6 @@ def multiple_values(ctx: LineContext) -> Iterator[Finding]:
 
 def _element_texts(text: str, start: int, end: int) -> list[str] | None:
     """The source text of each element of the array at ``start:end``, as written."""
-    from metalint.line import parse_values
-
     inner = text[start + 1 : end - 1]
     values, separators, problem = parse_values(inner, 0)
     if problem is not None or any(s != "," for s in separators):
@@ -200,7 +184,10 @@ def _element_texts(text: str, start: int, end: int) -> list[str] | None:
     return [inner[v.start : v.end] for v in values]
 
 
-@rule("ML005", "invalid-json", scope=Scope.TEXT, severity=Severity.ERROR)
+@rule(
+    "ML005", "invalid-json", scope=Scope.TEXT, severity=Severity.ERROR,
+    triggers=[unparsed()],
+)
 def invalid_json(ctx: LineContext) -> Iterator[Finding]:
     """The line is not valid JSON.
 
@@ -232,7 +219,10 @@ def invalid_json(ctx: LineContext) -> Iterator[Finding]:
     )
 
 
-@rule("ML006", "not-an-object", scope=Scope.TEXT, severity=Severity.ERROR)
+@rule(
+    "ML006", "not-an-object", scope=Scope.TEXT, severity=Severity.ERROR,
+    triggers=[unparsed()],
+)
 def not_an_object(ctx: LineContext) -> Iterator[Finding]:
     """The line is JSON, but not an object.
 
@@ -280,7 +270,10 @@ def _json_kind(value: object) -> str:
     return "an array"
 
 
-@rule("ML007", "non-finite-number", scope=Scope.TEXT, severity=Severity.ERROR)
+@rule(
+    "ML007", "non-finite-number", scope=Scope.TEXT, severity=Severity.ERROR,
+    triggers=[unparsed()],
+)
 def non_finite_number(ctx: LineContext) -> Iterator[Finding]:
     """`NaN`, `Infinity` or `-Infinity` on a line.
 
@@ -317,7 +310,10 @@ def non_finite_number(ctx: LineContext) -> Iterator[Finding]:
             )
 
 
-@rule("ML008", "blank-line", scope=Scope.TEXT, severity=Severity.WARNING, fixable=True)
+@rule(
+    "ML008", "blank-line", scope=Scope.TEXT, severity=Severity.WARNING, fixable=True,
+    triggers=[unparsed()],
+)
 def blank_line(ctx: LineContext) -> Iterator[Finding]:
     """A blank line.
 
@@ -345,7 +341,10 @@ def blank_line(ctx: LineContext) -> Iterator[Finding]:
         )
 
 
-@rule("ML009", "crlf-line-ending", scope=Scope.TEXT, severity=Severity.WARNING, fixable=True)
+@rule(
+    "ML009", "crlf-line-ending", scope=Scope.TEXT, severity=Severity.WARNING, fixable=True,
+    triggers=[unparsed(), guarded(Guard.LINE_END)],
+)
 def crlf_line_ending(ctx: LineContext) -> Iterator[Finding]:
     """A Windows (CRLF) line ending.
 
@@ -375,7 +374,10 @@ def crlf_line_ending(ctx: LineContext) -> Iterator[Finding]:
         )
 
 
-@rule("ML010", "trailing-whitespace", scope=Scope.TEXT, severity=Severity.WARNING, fixable=True)
+@rule(
+    "ML010", "trailing-whitespace", scope=Scope.TEXT, severity=Severity.WARNING, fixable=True,
+    triggers=[unparsed(), guarded(Guard.LINE_END)],
+)
 def trailing_whitespace(ctx: LineContext) -> Iterator[Finding]:
     """White space after the end of the JSON object.
 
@@ -453,4 +455,5 @@ def unreadable_file(facts: FileFacts) -> Iterator[Finding]:
     ## Use instead
     Make the manifest a readable regular file.
     """
-    return iter(())
+    if facts.unreadable is not None:
+        yield Finding(f"cannot read the manifest: {facts.unreadable}", FILE_SPAN)

@@ -15,17 +15,25 @@ from metalint.images.model import (
     ImageFacts,
     ImageRef,
     Lookup,
-    Problem,
-    Problems,
 )
-from metalint.registry import Scope, rule
+from metalint.registry import Finding, Scope, rule
 from metalint.service import ServiceProfile
+
+Findings = tuple[Finding, ...]
+"""What an image rule returns: usually nothing, at most a finding or two. A finding's span is
+left to the engine, which points at the value of its key."""
+
+
+
+def _on_picname(message: str) -> Finding:
+    return Finding(message, key="PicName")
+
 
 _ACCEPTED = "PNG, JPEG, BMP, GIF, WEBP, TIFF or PPM"
 
 
 @rule("ML301", "image-not-found", scope=Scope.IMAGE, severity=Severity.ERROR)
-def image_not_found(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> Problems:
+def image_not_found(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> Findings:
     """The image an ADD line names does not exist.
 
     ## What it does
@@ -50,12 +58,12 @@ def image_not_found(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -
     """
     if facts.lookup is Lookup.MISSING:
         suffix = f" ({facts.detail})" if facts.detail else ""
-        return (Problem(f"image {ref.pic_name!r} does not exist under the image root{suffix}"),)
+        return (_on_picname(f"image {ref.pic_name!r} does not exist under the image root{suffix}"),)
     return ()
 
 
 @rule("ML302", "image-name-case", scope=Scope.IMAGE, severity=Severity.ERROR)
-def image_name_case(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> Problems:
+def image_name_case(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> Findings:
     """The image exists only under a name that differs in case.
 
     ## What it does
@@ -80,7 +88,7 @@ def image_name_case(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -
     """
     if facts.lookup is Lookup.CASE_MISMATCH:
         return (
-            Problem(
+            _on_picname(
                 f"image {ref.pic_name!r} exists only as {facts.real_name!r}; "
                 "OSS keys are case-sensitive"
             ),
@@ -89,7 +97,7 @@ def image_name_case(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -
 
 
 @rule("ML303", "image-too-large", scope=Scope.IMAGE, severity=Severity.ERROR)
-def image_too_large(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> Problems:
+def image_too_large(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> Findings:
     """The image file is larger than 4 MB.
 
     ## What it does
@@ -112,7 +120,7 @@ def image_too_large(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -
     """
     if facts.size is not None and facts.size > MAX_BYTES:
         return (
-            Problem(
+            _on_picname(
                 f"image {ref.pic_name!r} is {facts.size:,} bytes; "
                 f"the limit is {MAX_BYTES:,} bytes (4 MB)"
             ),
@@ -120,8 +128,8 @@ def image_too_large(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -
     return ()
 
 
-@rule("ML304", "unsupported-image-format", scope=Scope.IMAGE, severity=Severity.ERROR)
-def unsupported_image_format(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> Problems:
+@rule("ML304", "unsupported-image-format", scope=Scope.IMAGE, severity=Severity.ERROR, reads_image=True)
+def unsupported_image_format(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> Findings:
     """The file's content is not an image format the service accepts.
 
     ## What it does
@@ -150,11 +158,11 @@ def unsupported_image_format(facts: ImageFacts, ref: ImageRef, profile: ServiceP
     if content.format is None and content.corrupt is not None:
         return ()  # an empty file: corrupt-image says so
     what = content.format or "not a recognised image format"
-    return (Problem(f"image {ref.pic_name!r} is {what}; the service accepts {_ACCEPTED}"),)
+    return (_on_picname(f"image {ref.pic_name!r} is {what}; the service accepts {_ACCEPTED}"),)
 
 
-@rule("ML305", "extension-mismatch", scope=Scope.IMAGE, severity=Severity.WARNING)
-def extension_mismatch(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> Problems:
+@rule("ML305", "extension-mismatch", scope=Scope.IMAGE, severity=Severity.WARNING, reads_image=True)
+def extension_mismatch(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> Findings:
     """The extension of the PicName disagrees with the image's real format.
 
     ## What it does
@@ -185,7 +193,7 @@ def extension_mismatch(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile
     promised = EXTENSION_FORMATS.get(extension.lower())
     if promised is not None and promised != content.format:
         return (
-            Problem(
+            _on_picname(
                 f"image {ref.pic_name!r} has the extension .{extension} but holds a "
                 f"{content.format} image"
             ),
@@ -193,8 +201,8 @@ def extension_mismatch(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile
     return ()
 
 
-@rule("ML306", "resolution-out-of-range", scope=Scope.IMAGE, severity=Severity.ERROR)
-def resolution_out_of_range(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> Problems:
+@rule("ML306", "resolution-out-of-range", scope=Scope.IMAGE, severity=Severity.ERROR, reads_image=True)
+def resolution_out_of_range(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> Findings:
     """The image's width or height is outside the range the service type accepts.
 
     ## What it does
@@ -223,7 +231,7 @@ def resolution_out_of_range(facts: ImageFacts, ref: ImageRef, profile: ServicePr
     if profile.side_ok(content.width) and profile.side_ok(content.height):
         return ()
     return (
-        Problem(
+        _on_picname(
             f"image {ref.pic_name!r} is {content.width}x{content.height} pixels; the "
             f"{profile.service} service accepts {profile.range_text} on each side"
         ),
@@ -231,8 +239,8 @@ def resolution_out_of_range(facts: ImageFacts, ref: ImageRef, profile: ServicePr
     return ()
 
 
-@rule("ML307", "exif-rotation", scope=Scope.IMAGE, severity=Severity.ERROR)
-def exif_rotation(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> Problems:
+@rule("ML307", "exif-rotation", scope=Scope.IMAGE, severity=Severity.ERROR, reads_image=True)
+def exif_rotation(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> Findings:
     """The image carries EXIF rotation information.
 
     ## What it does
@@ -260,7 +268,7 @@ def exif_rotation(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> 
     if content is None or content.orientation is None or content.orientation == 1:
         return ()
     return (
-        Problem(
+        _on_picname(
             f"image {ref.pic_name!r} has EXIF Orientation {content.orientation}; the service "
             "requires images without rotation information"
         ),
@@ -268,8 +276,8 @@ def exif_rotation(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> 
     return ()
 
 
-@rule("ML308", "exif-orientation-present", scope=Scope.IMAGE, severity=Severity.WARNING)
-def exif_orientation_present(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> Problems:
+@rule("ML308", "exif-orientation-present", scope=Scope.IMAGE, severity=Severity.WARNING, reads_image=True)
+def exif_orientation_present(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> Findings:
     """The image carries an EXIF Orientation tag, even if it says "no rotation".
 
     ## What it does
@@ -293,12 +301,12 @@ def exif_orientation_present(facts: ImageFacts, ref: ImageRef, profile: ServiceP
     """
     content = facts.content
     if content is not None and content.orientation == 1:
-        return (Problem(f"image {ref.pic_name!r} has an EXIF Orientation tag (value 1)"),)
+        return (_on_picname(f"image {ref.pic_name!r} has an EXIF Orientation tag (value 1)"),)
     return ()
 
 
-@rule("ML309", "corrupt-image", scope=Scope.IMAGE, severity=Severity.ERROR)
-def corrupt_image(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> Problems:
+@rule("ML309", "corrupt-image", scope=Scope.IMAGE, severity=Severity.ERROR, reads_image=True)
+def corrupt_image(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> Findings:
     """The image is truncated or its structure cannot be parsed.
 
     ## What it does
@@ -322,12 +330,12 @@ def corrupt_image(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> 
     """
     content = facts.content
     if content is not None and content.corrupt is not None:
-        return (Problem(f"image {ref.pic_name!r} is corrupt: {content.corrupt}"),)
+        return (_on_picname(f"image {ref.pic_name!r} is corrupt: {content.corrupt}"),)
     return ()
 
 
-@rule("ML310", "region-outside-image", scope=Scope.IMAGE, severity=Severity.ERROR)
-def region_outside_image(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> Problems:
+@rule("ML310", "region-outside-image", scope=Scope.IMAGE, severity=Severity.ERROR, reads_image=True)
+def region_outside_image(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> Findings:
     """The Region extends beyond the image.
 
     ## What it does
@@ -355,17 +363,17 @@ def region_outside_image(facts: ImageFacts, ref: ImageRef, profile: ServiceProfi
     x1, x2, y1, y2 = ref.region
     if x2 > content.width or y2 > content.height or x1 >= content.width or y1 >= content.height:
         return (
-            Problem(
+            Finding(
                 f"Region {x1},{x2},{y1},{y2} lies outside the {content.width}x{content.height} "
                 f"image {ref.pic_name!r}",
-                target="Region",
+                key="Region",
             ),
         )
     return ()
 
 
-@rule("ML311", "decompression-bomb", scope=Scope.IMAGE, severity=Severity.ERROR)
-def decompression_bomb(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> Problems:
+@rule("ML311", "decompression-bomb", scope=Scope.IMAGE, severity=Severity.ERROR, reads_image=True)
+def decompression_bomb(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> Findings:
     """The image header claims enormous dimensions.
 
     ## What it does
@@ -393,7 +401,7 @@ def decompression_bomb(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile
         return ()
     if content.width * content.height > BOMB_PIXELS:
         return (
-            Problem(
+            _on_picname(
                 f"image {ref.pic_name!r} claims {content.width}x{content.height} pixels "
                 "in its header: a decompression bomb, not decoded"
             ),
@@ -402,7 +410,7 @@ def decompression_bomb(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile
 
 
 @rule("ML312", "image-outside-root", scope=Scope.IMAGE, severity=Severity.ERROR)
-def image_outside_root(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> Problems:
+def image_outside_root(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> Findings:
     """The PicName leads outside the image root.
 
     ## What it does
@@ -427,12 +435,12 @@ def image_outside_root(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile
     ```
     """
     if facts.lookup is Lookup.OUTSIDE_ROOT:
-        return (Problem(f"image {ref.pic_name!r} {facts.detail}; not followed"),)
+        return (_on_picname(f"image {ref.pic_name!r} {facts.detail}; not followed"),)
     return ()
 
 
 @rule("ML313", "not-a-regular-file", scope=Scope.IMAGE, severity=Severity.ERROR)
-def not_a_regular_file(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> Problems:
+def not_a_regular_file(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> Findings:
     """The PicName names a directory, a FIFO, a device or a socket.
 
     ## What it does
@@ -455,12 +463,12 @@ def not_a_regular_file(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile
     ```
     """
     if facts.lookup is Lookup.NOT_REGULAR:
-        return (Problem(f"image {ref.pic_name!r} is {facts.detail}, not a regular file"),)
+        return (_on_picname(f"image {ref.pic_name!r} is {facts.detail}, not a regular file"),)
     return ()
 
 
 @rule("ML314", "unreadable-image", scope=Scope.IMAGE, severity=Severity.ERROR)
-def unreadable_image(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> Problems:
+def unreadable_image(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> Findings:
     """The image exists but cannot be read.
 
     ## What it does
@@ -484,5 +492,5 @@ def unreadable_image(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) 
     ```
     """
     if facts.lookup is Lookup.UNREADABLE:
-        return (Problem(f"image {ref.pic_name!r} cannot be read: {facts.detail}"),)
+        return (_on_picname(f"image {ref.pic_name!r} cannot be read: {facts.detail}"),)
     return ()

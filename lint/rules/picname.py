@@ -8,12 +8,17 @@ from collections.abc import Iterator
 
 from metalint.diagnostics import Fix, Severity, TextEdit
 from metalint.line import LineContext
-from metalint.registry import Finding, Scope, rule
+from metalint.registry import Finding, Fragment, Scope, rule, schema_errors, unclean
 
 IMAGE_EXTENSIONS = ("png", "jpg", "jpeg", "bmp", "gif", "webp", "tiff", "tif", "ppm")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 _WINDOWS_ABSOLUTE = re.compile(r"([A-Za-z]:[\\/]|\\\\)")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _picname_never(pattern: str) -> Fragment:
+    """A clean line's PicName does not match ``pattern``."""
+    return {"properties": {"PicName": {"not": {"pattern": pattern}}}}
 
 
 def _picname(ctx: LineContext) -> str | None:
@@ -27,7 +32,11 @@ def extension(pic_name: str) -> str | None:
     return last.rsplit(".", 1)[1] if "." in last else None
 
 
-@rule("ML120", "picname-extension", scope=Scope.FIELDS, severity=Severity.ERROR)
+@rule(
+    "ML120", "picname-extension", scope=Scope.FIELDS, severity=Severity.ERROR,
+    triggers=[schema_errors("pattern")],
+    blocks_images=True,
+)
 def picname_extension(ctx: LineContext) -> Iterator[Finding]:
     """PicName has no image file extension, or one the service does not accept.
 
@@ -65,7 +74,11 @@ def picname_extension(ctx: LineContext) -> Iterator[Finding]:
     yield Finding(message, ctx.value_span("PicName"), key="PicName")
 
 
-@rule("ML121", "picname-slash", scope=Scope.FIELDS, severity=Severity.ERROR, fixable=True)
+@rule(
+    "ML121", "picname-slash", scope=Scope.FIELDS, severity=Severity.ERROR, fixable=True,
+    triggers=[schema_errors("pattern"), unclean(_picname_never("^/"))],
+    blocks_images=True,
+)
 def picname_slash(ctx: LineContext) -> Iterator[Finding]:
     """PicName starts or ends with a slash.
 
@@ -115,7 +128,11 @@ def picname_slash(ctx: LineContext) -> Iterator[Finding]:
         )
 
 
-@rule("ML122", "picname-outside-bucket", scope=Scope.FIELDS, severity=Severity.ERROR)
+@rule(
+    "ML122", "picname-outside-bucket", scope=Scope.FIELDS, severity=Severity.ERROR,
+    triggers=[unclean(_picname_never(r"\.\.|:|^\\\\"))],
+    blocks_images=True,
+)
 def picname_outside_bucket(ctx: LineContext) -> Iterator[Finding]:
     """PicName points outside the manifest's folder.
 
@@ -166,7 +183,11 @@ def picname_outside_bucket(ctx: LineContext) -> Iterator[Finding]:
         )
 
 
-@rule("ML123", "picname-backslash", scope=Scope.FIELDS, severity=Severity.WARNING)
+@rule(
+    "ML123", "picname-backslash", scope=Scope.FIELDS, severity=Severity.WARNING,
+    triggers=[unclean(_picname_never(r"\\"))],
+    blocks_images=True,
+)
 def picname_backslash(ctx: LineContext) -> Iterator[Finding]:
     """PicName uses backslashes.
 
@@ -197,7 +218,11 @@ def picname_backslash(ctx: LineContext) -> Iterator[Finding]:
     )
 
 
-@rule("ML124", "picname-invalid-segment", scope=Scope.FIELDS, severity=Severity.ERROR)
+@rule(
+    "ML124", "picname-invalid-segment", scope=Scope.FIELDS, severity=Severity.ERROR,
+    triggers=[unclean(_picname_never(r"//|[\x00-\x1f\x7f-\x9f]"))],
+    blocks_images=True,
+)
 def picname_invalid_segment(ctx: LineContext) -> Iterator[Finding]:
     """PicName has an empty folder segment or a control character.
 

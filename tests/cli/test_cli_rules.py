@@ -9,7 +9,7 @@ import pytest
 from conftest import Invoke
 
 from metalint import cli
-from metalint.registry import all_rules
+from metalint.rules import all_rules
 
 
 def test_rule_by_code_and_by_name(invoke: Invoke) -> None:

@@ -13,7 +13,7 @@ import jsonschema
 import pytest
 from conftest import CLEAN_LINE, ERROR_LINE, REPO, Invoke
 
-from metalint.registry import all_rules
+from metalint.rules import all_rules
 
 VALIDATOR_DIR = REPO / "node_modules" / "@microsoft" / "sarif-multitool-linux"
 VALIDATOR = VALIDATOR_DIR / "Sarif.Multitool"

@@ -17,7 +17,7 @@ from metalint.configfile import (
     load_settings,
 )
 from metalint.diagnostics import Severity
-from metalint.registry import all_rules
+from metalint.rules import all_rules
 from metalint.service import Service
 
 ALL_CODES = frozenset(rule.code for rule in all_rules())

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from metalint import scan
+from metalint import split
 from metalint.config import Config, PerFileIgnore
 from metalint.diagnostics import Diagnostic, Severity, Span
 from metalint.engine import find_manifests, lint_bytes, lint_file, lint_paths
@@ -514,13 +514,13 @@ def big_manifest(lines: int) -> str:
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="the parallel scan needs two cores")
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="parallel scan is Linux-only")
 def test_parallel_scan_matches_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(scan, "PARALLEL_MIN_BYTES", 4096)
+    monkeypatch.setattr(split, "PARALLEL_MIN_BYTES", 4096)
     manifest = tmp_path / "increment.meta"
     manifest.write_text(big_manifest(1200))
     size = manifest.stat().st_size
     parallel = Config(check_images=False, jobs=2)
-    assert scan._parts(parallel, size, str(manifest)) == 2
-    assert scan._parts(Config(check_images=False, jobs=1), size, str(manifest)) == 1
+    assert split.parts(parallel, size, str(manifest)) == 2
+    assert split.parts(Config(check_images=False, jobs=1), size, str(manifest)) == 1
 
     one = lint_file(manifest, Config(check_images=False, jobs=1))
     two = lint_file(manifest, parallel)
@@ -529,7 +529,7 @@ def test_parallel_scan_matches_one_process(tmp_path: Path, monkeypatch: pytest.M
     assert {"ML109", "ML121", "ML201", "ML202", "ML203"} <= found
     # The chunks' boundary falls inside the file, with findings on both sides of it.
     with manifest.open("rb") as stream:
-        cut = scan._boundaries(stream, size, 2)[1]
+        cut = split.boundaries(stream, size, 2)[1]
     boundary_line = manifest.read_bytes()[:cut].count(b"\n") + 1
     lines = {d.span.line for d in one}
     assert min(lines) < boundary_line < max(lines)
@@ -542,7 +542,7 @@ def test_parallel_scan_matches_one_process(tmp_path: Path, monkeypatch: pytest.M
 def test_parallel_scan_on_random_collisions(
     seed: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(scan, "PARALLEL_MIN_BYTES", 4096)
+    monkeypatch.setattr(split, "PARALLEL_MIN_BYTES", 4096)
     rnd = random.Random(seed)
     ops = [
         (
@@ -558,7 +558,7 @@ def test_parallel_scan_on_random_collisions(
     manifest = tmp_path / "increment.meta"
     manifest.write_bytes(text.replace("\n", "\r\n" if seed == 3 else "\n").encode())
     parallel = Config(check_images=False, jobs=2)
-    assert scan._parts(parallel, manifest.stat().st_size, str(manifest)) == 2
+    assert split.parts(parallel, manifest.stat().st_size, str(manifest)) == 2
     assert lint_file(manifest, parallel) == lint_file(manifest, Config(check_images=False, jobs=1))
 
 
@@ -591,12 +591,12 @@ def test_parallel_scan_with_many_workers(
 ) -> None:
     # More workers than this machine has cores: the split and the replay are what is tested,
     # and with six or more workers the parent's own piece shrinks to nothing.
-    monkeypatch.setattr(scan, "PARALLEL_MIN_BYTES", 4096)
-    monkeypatch.setattr(scan.os, "cpu_count", lambda: cores)
+    monkeypatch.setattr(split, "PARALLEL_MIN_BYTES", 4096)
+    monkeypatch.setattr(split.os, "cpu_count", lambda: cores)
     manifest = tmp_path / "increment.meta"
     manifest.write_text(big_manifest(1200))
     many = Config(check_images=False, jobs=cores, use_cache=False)
-    assert scan._parts(many, manifest.stat().st_size, str(manifest)) == cores
+    assert split.parts(many, manifest.stat().st_size, str(manifest)) == cores
     assert lint_file(manifest, many) == lint_file(
         manifest, Config(check_images=False, jobs=1, use_cache=False)
     )

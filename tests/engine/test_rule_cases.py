@@ -20,7 +20,8 @@ from metalint.config import Config
 from metalint.diagnostics import Diagnostic
 from metalint.engine import lint_bytes, lint_file, lint_paths
 from metalint.fixes import apply_fixes
-from metalint.registry import Scope, all_rules, get_rule
+from metalint.registry import Scope
+from metalint.rules import all_rules, get_rule
 from metalint.service import Service
 
 CASES_DIR = Path(__file__).parent.parent / "cases"

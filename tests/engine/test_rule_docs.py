@@ -14,7 +14,8 @@ import pytest
 from metalint.config import Config
 from metalint.diagnostics import Severity
 from metalint.engine import lint_bytes
-from metalint.registry import DOC_SECTIONS, Rule, Scope, all_rules, doc_sections
+from metalint.registry import DOC_SECTIONS, Rule, Scope, doc_sections
+from metalint.rules import all_rules
 from metalint.service import Service
 
 ALL_RULES = all_rules()

@@ -7,7 +7,8 @@ from itertools import pairwise
 
 import pytest
 
-from metalint.scan import _boundaries, _lines_between
+from metalint.scan import Blocks
+from metalint.split import boundaries
 
 
 @pytest.mark.parametrize("workers", [1, 2, 3, 7, 15, 63])
@@ -18,9 +19,9 @@ def test_cuts_fall_on_line_starts_and_cover_the_file(workers: int, trailing_newl
     if not trailing_newline:
         data = data[:-1]
     stream = io.BytesIO(data)
-    cuts = _boundaries(stream, len(data), workers)
+    cuts = boundaries(stream, len(data), workers)
     assert cuts[0] == 0 and cuts[-1] == len(data)
     assert all(a < b for a, b in pairwise(cuts))
     assert all(data[cut - 1 : cut] == b"\n" for cut in cuts[1:-1])
-    pieces = [list(_lines_between(stream, a, b)) for a, b in pairwise(cuts)]
+    pieces = [[ln for block in Blocks(stream, a, b).lines() for ln in block] for a, b in pairwise(cuts)]
     assert b"".join(line for piece in pieces for line in piece) == data

@@ -14,7 +14,8 @@ import piexif
 from PIL import Image
 
 from metalint.config import Config
-from metalint.images import ImageFinding, ImageRef, ImageStage
+from metalint.images import ImageRef, ImageStage
+from metalint.images.stage import ImageFinding
 
 EXTENSIONS = {
     "PNG": "png",

@@ -13,7 +13,8 @@ import pytest
 from imagekit import encode, write
 
 from metalint.config import Config
-from metalint.images import ImageFinding, ImageRef, ImageStage
+from metalint.images import ImageRef, ImageStage
+from metalint.images.stage import ImageFinding
 from metalint.images import stage as stage_module
 from metalint.images.cache import _VERSION as CACHE_VERSION
 from metalint.images.cache import CACHE_FILE

@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from metalint.registry import DOC_SECTIONS, Scope, rules_of
+from metalint.registry import DOC_SECTIONS, Scope
+from metalint.rules import rules_of
 
 IMAGE_RULES = list(rules_of(Scope.IMAGE))
 _BLOCK = re.compile(r"```jsonl\n(.*?)\n```", re.DOTALL)

@@ -14,7 +14,8 @@ from imagekit import bomb_png, encode, write
 
 from metalint.config import Config
 from metalint.engine import lint_file
-from metalint.registry import Rule, Scope, rules_of
+from metalint.registry import Rule, Scope
+from metalint.rules import rules_of
 
 _BLOCK = re.compile(r"```jsonl\n(.*?)\n```", re.DOTALL)
 Setup = Callable[[Path], None]

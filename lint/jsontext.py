@@ -1,0 +1,124 @@
+"""JSON text with positions: the values on a line, an object's members, and where each stands.
+
+orjson reads every line but gives no positions, and refuses some lines a rule must still look
+into (NaN, a lone surrogate, several values). This parser is the standard library's, which
+accepts all of those and reports offsets; only the slow path uses it, and only when a rule
+asks for more than the parsed object.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from typing import Any
+
+WHITESPACE = " \t\r\n"
+
+
+class NonFinite(float):
+    """A NaN or Infinity literal: JSON has none, so the line is wrong wherever one stands."""
+
+    literal: str
+
+    def __new__(cls, literal: str) -> NonFinite:
+        value = super().__new__(cls, literal.replace("Infinity", "inf"))
+        value.literal = literal
+        return value
+
+
+_DECODER = json.JSONDecoder(parse_constant=NonFinite)
+_scanstring = json.decoder.scanstring  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    """A JSON value of the line and where it stands, as 0-based character offsets."""
+
+    value: Any
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """One ``"key": value`` pair of the line's object, in source order (duplicates kept)."""
+
+    key: str
+    key_start: int
+    key_end: int
+    value: Any
+    value_start: int
+    value_end: int
+
+
+@dataclass(frozen=True, slots=True)
+class SyntaxProblem:
+    message: str
+    offset: int
+
+
+def skip_whitespace(text: str, i: int) -> int:
+    while i < len(text) and text[i] in WHITESPACE:
+        i += 1
+    return i
+
+
+def parse_values(text: str, start: int) -> tuple[list[Value], list[str], SyntaxProblem | None]:
+    """Every JSON value on the line, the separators between them, and the first syntax problem."""
+    values: list[Value] = []
+    separators: list[str] = []
+    i = skip_whitespace(text, start)
+    while i < len(text):
+        try:
+            value, end = _DECODER.raw_decode(text, i)
+        except json.JSONDecodeError as exc:
+            return values, separators, SyntaxProblem(exc.msg, exc.pos)
+        except RecursionError:
+            return values, separators, SyntaxProblem("Nesting too deep", i)
+        except ValueError as exc:
+            # Python refuses to convert integers of more than 4300 digits.
+            return values, separators, SyntaxProblem(str(exc).split(";")[0], i)
+        values.append(Value(value, i, end))
+        i = skip_whitespace(text, end)
+        if i < len(text) and text[i] == ",":
+            separators.append(",")
+            i = skip_whitespace(text, i + 1)
+        elif i < len(text):
+            separators.append("")
+    return values, separators, None
+
+
+def scan_members(text: str, start: int) -> list[Member]:
+    """The members of the object that begins at ``start`` (already known to be valid JSON).
+
+    Each value is decoded once more here, which is what gives its end; keys come from the
+    string scanner alone.
+    """
+    members: list[Member] = []
+    i = skip_whitespace(text, start + 1)
+    while text[i] != "}":
+        key, key_end = _scanstring(text, i + 1)
+        colon = skip_whitespace(text, key_end)
+        value_start = skip_whitespace(text, colon + 1)
+        value, value_end = _DECODER.raw_decode(text, value_start)
+        members.append(Member(key, i, key_end, value, value_start, value_end))
+        i = skip_whitespace(text, value_end)
+        if text[i] == ",":
+            i = skip_whitespace(text, i + 1)
+    return members
+
+
+def contains_non_finite(value: Any) -> bool:
+    """Whether NaN or Infinity stands anywhere in ``value`` (iterative: lines nest deeply)."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, float):
+            if not math.isfinite(item):
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False
