@@ -12,7 +12,6 @@ from pathlib import Path, PurePath
 from metalint.diagnostics import Severity
 from metalint.service import PROFILES, Service, ServiceProfile
 
-
 NO_CACHE_ENV = "METALINT_NO_CACHE"
 
 

@@ -18,8 +18,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-import orjson
-
 from metalint.config import DEFAULT_CONFIG, Config
 from metalint.diagnostics import Diagnostic
 from metalint.manifest import MANIFEST_NAME, FileFacts, is_near_miss

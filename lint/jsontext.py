@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
+
+import orjson
 
 WHITESPACE = " \t\r\n"
 
@@ -122,3 +125,22 @@ def contains_non_finite(value: Any) -> bool:
         elif isinstance(item, list):
             pending.extend(item)
     return False
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def to_json(value: Any) -> str:
+    """``value`` as JSON text, non-ASCII characters as they are: what a fix writes into a line
+    and a message quotes. A lone surrogate, which UTF-8 cannot hold, stays an escape."""
+    try:
+        return orjson.dumps(value).decode("utf-8")
+    except TypeError:  # a lone surrogate, or an integer beyond 64 bits
+        text = json.dumps(value, ensure_ascii=False)
+        return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def shown(value: Any, limit: int = 40) -> str:
+    """``value`` as JSON text for a message, cut to ``limit`` characters."""
+    text = to_json(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

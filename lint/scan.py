@@ -10,6 +10,7 @@ calls to locals and does nothing per line that can be skipped.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import pairwise
 from typing import IO, Any, Protocol
 
 import orjson
@@ -116,7 +117,7 @@ class Blocks:
         ordered = sorted(wanted)
         bounds = [*self.starts, (1 << 62, 0)]
         at = 0
-        for (first, offset), (after, _) in zip(bounds, bounds[1:], strict=False):
+        for (first, offset), (after, _) in pairwise(bounds):
             if at >= len(ordered):
                 break
             if ordered[at] >= after:

@@ -15,8 +15,8 @@ from urllib.parse import quote
 from metalint import __version__
 from metalint.diagnostics import Diagnostic, Fix, Severity, Span
 from metalint.registry import Rule
-from metalint.rules import all_rules
 from metalint.report.base import ReportOptions, Totals
+from metalint.rules import all_rules
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}

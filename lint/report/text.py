@@ -10,8 +10,8 @@ from typing import TextIO
 
 from metalint.diagnostics import Diagnostic, Severity
 from metalint.registry import Scope
-from metalint.rules import get_rule
 from metalint.report.base import ReportOptions, Totals
+from metalint.rules import get_rule
 
 _RESET = "\033[0m"
 _BOLD = "\033[1m"

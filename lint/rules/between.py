@@ -6,10 +6,11 @@ lines that may be related, the later first; the rule decides whether the pair is
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
+
 from metalint.diagnostics import Fix, Related, Severity
 from metalint.index import operation_key
+from metalint.jsontext import to_json
 from metalint.line import LineContext
 from metalint.registry import Finding, Scope, rule
 
@@ -23,10 +24,10 @@ def _related(earlier: LineContext, message: str) -> tuple[Related, ...]:
 
 
 def _image(pid: str, pic: str | None) -> str:
-    shown = json.dumps(pid, ensure_ascii=False)
+    shown = to_json(pid)
     if pic is None:
         return f"every image of product {shown}"
-    return f"image {json.dumps(pic, ensure_ascii=False)} of product {shown}"
+    return f"image {to_json(pic)} of product {shown}"
 
 
 @rule("ML201", "duplicate-image", scope=Scope.BETWEEN, severity=Severity.WARNING)

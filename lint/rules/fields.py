@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import difflib
-import json
 import re
 from collections.abc import Iterator
 
 from metalint.diagnostics import Fix, Related, Severity, TextEdit
-from metalint.jsontext import Member
+from metalint.jsontext import Member, shown, to_json
 from metalint.line import LineContext
 from metalint.region import REGION, less
 from metalint.registry import Finding, Fragment, Guard, Scope, guarded, rule, schema_errors, unclean
@@ -51,15 +50,6 @@ def _has_type_error(ctx: LineContext, key: str | None) -> bool:
 
 def _replace_value(ctx: LineContext, key: str, new_text: str, description: str) -> Fix:
     return Fix(description, (TextEdit(ctx.value_span(key), new_text),))
-
-
-def _source(ctx: LineContext, m: Member) -> str:
-    return (ctx.text or "")[m.value_start : m.value_end]
-
-
-def _shown(value: object, limit: int = 40) -> str:
-    text = json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 @rule(
@@ -137,7 +127,7 @@ def invalid_operation_type(ctx: LineContext) -> Iterator[Finding]:
         if meant in OPERATIONS:
             fix = _replace_value(ctx, "OperationType", f'"{meant}"', f'Change to "{meant}"')
         yield Finding(
-            f"OperationType {_shown(value)} is not ADD or DELETE (the value is case-sensitive)",
+            f"OperationType {shown(value)} is not ADD or DELETE (the value is case-sensitive)",
             ctx.value_span("OperationType"),
             key="OperationType",
             fix=fix,
@@ -176,24 +166,24 @@ def wrong_type(ctx: LineContext) -> Iterator[Finding]:
     props = line_schema()["properties"]
     for error in _errors(ctx, "type"):
         key = error.key
-        member = ctx.member(key) if key else None
-        if key is None or member is None:
+        obj = ctx.obj or {}
+        if key is None or key not in obj:
             continue
         expected = props[key]["type"]
-        value = member.value
-        source = _source(ctx, member)
+        value = obj[key]
+        source = ctx.value_source(key)
         fix = None
         if expected == "string" and _INT_LITERAL.fullmatch(source):
-            fix = _replace_value(ctx, key, json.dumps(source), f"Quote {source}")
+            fix = _replace_value(ctx, key, to_json(source), f"Quote {source}")
         elif expected == "integer" and isinstance(value, str) and _INT_LITERAL.fullmatch(value):
             fix = _replace_value(ctx, key, value, f"Write {value} as a number")
         elif expected == "boolean" and isinstance(value, str):
             word = value.strip().lower()
             if word in ("true", "false"):
                 fix = _replace_value(ctx, key, word, f"Write {word} as a boolean")
-        shown = "" if value is None or isinstance(value, bool) else f" {_shown(value)}"
+        written = "" if value is None or isinstance(value, bool) else f" {shown(value)}"
         yield Finding(
-            f"{key} is {_describe(value)}{shown}; it must be {_article(expected)}",
+            f"{key} is {_describe(value)}{written}; it must be {_article(expected)}",
             ctx.value_span(key),
             key=key,
             fix=fix,
@@ -291,7 +281,7 @@ def invalid_category_id(ctx: LineContext) -> Iterator[Finding]:
             continue
         value = (ctx.obj or {})["CategoryId"]
         yield Finding(
-            f"CategoryId {_shown(value)} is not a category; use 0 to 9, 20, 21, 22 or 88888888 "
+            f"CategoryId {shown(value)} is not a category; use 0 to 9, 20, 21, 22 or 88888888 "
             "(Others), or leave it out to let the service predict it",
             ctx.value_span("CategoryId"),
             key="CategoryId",
@@ -363,18 +353,16 @@ def forbidden_character(ctx: LineContext) -> Iterator[Finding]:
         key = error.key
         if key is None or not key.startswith("StrAttr"):
             continue
-        member = ctx.member(key)
-        assert member is not None
-        value: str = member.value
+        value: str = (ctx.obj or {})[key]
         bad = sorted({c for c in value if c in STRATTR_FORBIDDEN}, key=value.index)
         span = ctx.value_span(key)
-        source = _source(ctx, member)
-        if "\\" not in source:
-            first = value.index(bad[0])
-            span = ctx.span(member.value_start + 1 + first, member.value_start + 2 + first)
-        shown = " ".join(bad)
+        offsets = ctx.offsets(key)
+        if offsets is not None and "\\" not in ctx.value_source(key):
+            first = offsets[2] + 1 + value.index(bad[0])
+            span = ctx.span(first, first + 1)
+        listed = " ".join(bad)
         yield Finding(
-            f"{key} {_shown(value)} contains {shown}, which string attributes do not support",
+            f"{key} {shown(value)} contains {listed}, which string attributes do not support",
             span,
             key=key,
         )
@@ -413,7 +401,7 @@ def invalid_region(ctx: LineContext) -> Iterator[Finding]:
     span = ctx.value_span("Region")
     if match is None:
         yield Finding(
-            f"Region {_shown(value)} is not four non-negative integers written as "
+            f"Region {shown(value)} is not four non-negative integers written as "
             '"x1,x2,y1,y2" (no spaces)',
             span,
             key="Region",
@@ -422,14 +410,14 @@ def invalid_region(ctx: LineContext) -> Iterator[Finding]:
     x1, x2, y1, y2 = match.groups()
     if not less(x1, x2):
         yield Finding(
-            f"Region {_shown(value)} has x1 {x1} not less than x2 {x2}; the order is "
+            f"Region {shown(value)} has x1 {x1} not less than x2 {x2}; the order is "
             "x1,x2,y1,y2 (both x values first)",
             span,
             key="Region",
         )
     if not less(y1, y2):
         yield Finding(
-            f"Region {_shown(value)} has y1 {y1} not less than y2 {y2}; the order is "
+            f"Region {shown(value)} has y1 {y1} not less than y2 {y2}; the order is "
             "x1,x2,y1,y2 (both x values first)",
             span,
             key="Region",
@@ -475,7 +463,7 @@ def unknown_field(ctx: LineContext) -> Iterator[Finding]:
         if meant is not None:
             hint = f"; did you mean {meant!r}?"
             if meant not in obj:
-                edit = TextEdit(ctx.key_span(key), json.dumps(meant))
+                edit = TextEdit(ctx.key_span(key), to_json(meant))
                 fix = Fix(f"Rename to {meant!r}", (edit,))
         yield Finding(
             f"unknown key {key!r}{hint} (the service ignores it)",
@@ -528,8 +516,8 @@ def duplicate_key(ctx: LineContext) -> Iterator[Finding]:
         earlier = first[m.key]
         yield Finding(
             f"key {m.key!r} appears more than once; parsers keep the last value "
-            f"({_shown(ctx.obj[m.key] if ctx.obj else m.value)}) and drop "
-            f"{_shown(earlier.value)}",
+            f"({shown(ctx.obj[m.key] if ctx.obj else m.value)}) and drop "
+            f"{shown(earlier.value)}",
             ctx.span(m.key_start, m.key_end),
             key=m.key,
             related=(

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from metalint.diagnostics import FILE_SPAN, Fix, Severity, Span, TextEdit
-from metalint.jsontext import contains_non_finite, parse_values
+from metalint.jsontext import contains_non_finite, parse_values, to_json
 from metalint.line import LineContext
 from metalint.manifest import MANIFEST_NAME, FileFacts, is_near_miss
 from metalint.registry import Finding, Guard, Scope, guarded, rule, unparsed
+
 
 @rule("ML001", "file-name", scope=Scope.FILE, severity=Severity.ERROR)
 def file_name(facts: FileFacts) -> Iterator[Finding]:
@@ -159,7 +157,7 @@ def multiple_values(ctx: LineContext) -> Iterator[Finding]:
     ):
         array = values[0]
         parts = _element_texts(text, array.start, array.end) or [
-            json.dumps(v, ensure_ascii=False) for v in array.value
+            to_json(v) for v in array.value
         ]
         where = Span.on_line(ctx.lineno, array.start, array.end)
         message = (

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 
 from metalint.diagnostics import Fix, Severity, TextEdit
+from metalint.jsontext import to_json
 from metalint.line import LineContext
 from metalint.registry import Finding, Fragment, Scope, rule, schema_errors, unclean
 
@@ -63,7 +64,7 @@ def picname_extension(ctx: LineContext) -> Iterator[Finding]:
         return
     ext = extension(name)
     if ext is None:
-        message = f"PicName {json.dumps(name, ensure_ascii=False)} has no file extension"
+        message = f"PicName {to_json(name)} has no file extension"
     elif ext.lower() not in IMAGE_EXTENSIONS:
         message = (
             f"PicName extension {ext!r} is not one the service accepts "
@@ -110,10 +111,10 @@ def picname_slash(ctx: LineContext) -> Iterator[Finding]:
         fixed = name.lstrip("/")
         fix = None
         if fixed:
-            edit = TextEdit(ctx.value_span("PicName"), json.dumps(fixed, ensure_ascii=False))
+            edit = TextEdit(ctx.value_span("PicName"), to_json(fixed))
             fix = Fix("Remove the leading slash", (edit,))
         yield Finding(
-            f"PicName {json.dumps(name, ensure_ascii=False)} starts with '/'; it must be "
+            f"PicName {to_json(name)} starts with '/'; it must be "
             "relative to the folder of increment.meta",
             ctx.value_span("PicName"),
             key="PicName",
@@ -121,7 +122,7 @@ def picname_slash(ctx: LineContext) -> Iterator[Finding]:
         )
     if name.endswith("/") and name.strip("/"):
         yield Finding(
-            f"PicName {json.dumps(name, ensure_ascii=False)} ends with '/': that names a "
+            f"PicName {to_json(name)} ends with '/': that names a "
             "folder, not an image",
             ctx.value_span("PicName"),
             key="PicName",
@@ -157,7 +158,7 @@ def picname_outside_bucket(ctx: LineContext) -> Iterator[Finding]:
     name = _picname(ctx)
     if name is None:
         return
-    shown = json.dumps(name, ensure_ascii=False)
+    shown = to_json(name)
     span = ctx.value_span("PicName")
     if _SCHEME.match(name):
         scheme = name.split(":", 1)[0]
@@ -211,7 +212,7 @@ def picname_backslash(ctx: LineContext) -> Iterator[Finding]:
     if name is None or "\\" not in name or _WINDOWS_ABSOLUTE.match(name):
         return
     yield Finding(
-        f"PicName {json.dumps(name, ensure_ascii=False)} contains a backslash, which OSS "
+        f"PicName {to_json(name)} contains a backslash, which OSS "
         "takes literally; separate folders with '/'",
         ctx.value_span("PicName"),
         key="PicName",

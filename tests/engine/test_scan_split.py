@@ -23,5 +23,7 @@ def test_cuts_fall_on_line_starts_and_cover_the_file(workers: int, trailing_newl
     assert cuts[0] == 0 and cuts[-1] == len(data)
     assert all(a < b for a, b in pairwise(cuts))
     assert all(data[cut - 1 : cut] == b"\n" for cut in cuts[1:-1])
-    pieces = [[ln for block in Blocks(stream, a, b).lines() for ln in block] for a, b in pairwise(cuts)]
+    pieces = [
+        [ln for block in Blocks(stream, a, b).lines() for ln in block] for a, b in pairwise(cuts)
+    ]
     assert b"".join(line for piece in pieces for line in piece) == data

@@ -17,10 +17,10 @@ from metalint.config import Config
 from metalint.diagnostics import Severity
 from metalint.engine import lint_bytes
 from metalint.line import LineContext
+from metalint.plan import plan_for
 from metalint.registry import Scope
 from metalint.rules import rules_of
 from metalint.schema import line_schema
-from metalint.plan import plan_for
 from metalint.schemacheck import clean_schema, detailed_errors
 from metalint.service import Service
 

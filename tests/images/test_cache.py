@@ -14,10 +14,10 @@ from imagekit import encode, write
 
 from metalint.config import Config
 from metalint.images import ImageRef, ImageStage
-from metalint.images.stage import ImageFinding
 from metalint.images import stage as stage_module
 from metalint.images.cache import _VERSION as CACHE_VERSION
 from metalint.images.cache import CACHE_FILE
+from metalint.images.stage import ImageFinding
 
 NAMES = ["a.jpg", "b.png", "c.webp", "d.tiff"]
 
