@@ -8,7 +8,10 @@ that came without a span gets it here too, from a second read of just the lines 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+import orjson
 
 from metalint.config import Config
 from metalint.diagnostics import Diagnostic, Span
@@ -23,6 +26,19 @@ from metalint.schemacheck import validator_instance
 
 if TYPE_CHECKING:
     from metalint.images.stage import ImageStage
+
+@dataclass(frozen=True, slots=True)
+class LineVerdict:
+    """What linting one line on its own found."""
+
+    diagnostics: list[Diagnostic]
+    obj: dict[str, Any] | None
+    """The line's object, when the line is one."""
+    operation: tuple[str, str, str | None] | None
+    """(OperationType, ProductId, PicName or None) of a well-formed operation line."""
+    blocked: bool
+    """A rule found that the line's PicName cannot name an image of the bucket."""
+
 
 class Run:
     """The state of linting one manifest."""
@@ -71,13 +87,7 @@ class Run:
 
     def slow(self, lineno: int, raw: bytes, obj: Any) -> None:
         self.slow_lines += 1
-        parsed = obj.__class__ is dict
-        ctx = LineContext.of(self.path, lineno, raw, self.config, obj if parsed else None)
-        blocked = False
-        for rule in self._rules_for(ctx, raw, unparsed=not parsed):
-            for finding in rule.check(ctx):
-                self.emit(rule, finding)
-                blocked = blocked or rule.blocks_images
+        ctx, blocked = self._check(lineno, raw, obj)
         line_obj = ctx.obj
         if line_obj is None:
             self.index.other_line(lineno, ctx.raw)
@@ -97,6 +107,37 @@ class Run:
             region = line_obj.get("Region")
             box = parse_region(region) if isinstance(region, str) else None
             self.images.add(ImageRef(lineno, pic, box))
+
+    def _check(self, lineno: int, raw: bytes, obj: Any) -> tuple[LineContext, bool]:
+        """Run the line rules whose triggers hold on this line; the line's context, and
+        whether a rule that fired keeps its image from being looked up."""
+        parsed = obj.__class__ is dict
+        ctx = LineContext.of(self.path, lineno, raw, self.config, obj if parsed else None)
+        blocked = False
+        for rule in self._rules_for(ctx, raw, unparsed=not parsed):
+            for finding in rule.check(ctx):
+                self.emit(rule, finding)
+                blocked = blocked or rule.blocks_images
+        return ctx, blocked
+
+    def lint_line(self, lineno: int, raw: bytes) -> LineVerdict:
+        """One line on its own, as the scan and the slow path together see it, without
+        touching the index: what an editor's incremental lint re-checks after an edit.
+        ``raw`` carries the line's ending, if it has one."""
+        before = len(self.diagnostics)
+        try:
+            obj = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            obj = None
+        plan = self.plan.line
+        if obj.__class__ is dict and plan.is_clean(obj) and not guards_hold(plan.guards, raw, obj):
+            return LineVerdict([], obj, operation_key(obj), blocked=False)
+        ctx, blocked = self._check(lineno, raw, obj)
+        found = self.diagnostics[before:]
+        del self.diagnostics[before:]
+        line_obj = ctx.obj
+        key = operation_key(line_obj) if line_obj is not None else None
+        return LineVerdict(found, line_obj, key, blocked)
 
     def _rules_for(self, ctx: LineContext, raw: bytes, *, unparsed: bool) -> Iterable[Rule]:
         """The line rules one of whose triggers holds on this line, in code order."""
