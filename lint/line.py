@@ -21,7 +21,7 @@ from metalint.jsontext import (
     scan_members,
     skip_whitespace,
 )
-from metalint.schemacheck import SchemaError, detailed_errors
+from metalint.schemacheck import SchemaError, detailed_errors, validator_instance
 
 _VALUE_END = frozenset(WHITESPACE + ",}")
 _FLAT_KEYS_UP_TO = 32
@@ -35,6 +35,7 @@ class LineContext:
 
     __slots__ = (
         "_errors",
+        "_instance",
         "_members",
         "_obj",
         "_offsets_by_key",
@@ -74,6 +75,7 @@ class LineContext:
         self._offsets_by_key: dict[str, tuple[int, int, int, int]] | None = None
         self._plain: bool = _UNSET
         self._errors: list[SchemaError] = _UNSET
+        self._instance: dict[str, Any] | None = None
         if obj is not None:
             self._text = raw.decode("utf-8")
             start = len(self._text) - len(self._text.lstrip(WHITESPACE))
@@ -237,14 +239,14 @@ class LineContext:
         and a string value ends at the next quote. Anything less plain is parsed."""
         if self._plain is _UNSET:
             text = self.text
+            found = self.object_value
             self._plain = (
                 text is not None
-                and self.obj is not None
-                and len(self.obj) <= _FLAT_KEYS_UP_TO
+                and found is not None
+                and len(found.value) <= _FLAT_KEYS_UP_TO
                 and "\\" not in text
-                and text.count("{") == 1
-                and text.count("}") == 1
                 and "[" not in text
+                and text.find("{", found.start + 1) < 0
             )
         return self._plain
 
@@ -283,9 +285,17 @@ class LineContext:
         return op if isinstance(op, str) else None
 
     @property
+    def validator_instance(self) -> dict[str, Any] | None:
+        """The object as the compiled validators take it (see ``metalint.schemacheck``)."""
+        if self._instance is None and self.obj is not None:
+            self._instance = validator_instance(self.obj)
+        return self._instance
+
+    @property
     def schema_errors(self) -> list[SchemaError]:
         """The line schema's errors for this object."""
         if self._errors is _UNSET:
             obj = self.obj
-            self._errors = [] if obj is None else detailed_errors(obj)
+            instance = self.validator_instance
+            self._errors = [] if obj is None or instance is None else detailed_errors(obj, instance)
         return self._errors

@@ -170,9 +170,18 @@ def validator_instance(obj: dict[str, Any]) -> dict[str, Any]:
     return _for_validator(obj)[0]
 
 
-def detailed_errors(obj: dict[str, Any]) -> list[SchemaError]:
-    """Every way ``obj`` departs from the line schema, one error per failed keyword."""
-    instance, names = _for_validator(obj)
+def detailed_errors(
+    obj: dict[str, Any], instance: dict[str, Any] | None = None
+) -> list[SchemaError]:
+    """Every way ``obj`` departs from the line schema, one error per failed keyword;
+    ``instance`` is ``validator_instance(obj)`` when the caller has it already."""
+    if instance is None:
+        instance = validator_instance(obj)
+    names = (
+        {}
+        if instance is obj
+        else {n: k for n, k in zip(instance, obj, strict=False) if n != k}
+    )
     errors: list[SchemaError] = []
     for error in _line_validator().iter_errors(instance):
         kind = _kind(error)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any, TextIO
 
+import orjson
+
 from metalint.diagnostics import Diagnostic, Fix, Span
 from metalint.report.base import ReportOptions, Totals
 
@@ -46,20 +48,33 @@ def diagnostic_to_json(d: Diagnostic) -> dict[str, Any]:
     }
 
 
+def encode(diagnostic: Diagnostic) -> bytes:
+    """One finding as indented JSON, in UTF-8."""
+    element = diagnostic_to_json(diagnostic)
+    try:
+        return orjson.dumps(element, option=orjson.OPT_INDENT_2)
+    except TypeError:  # a lone surrogate in a key or message: only an escape can carry it
+        return json.dumps(element, indent=2).encode("ascii")
+
+
 class JsonReporter:
+    """Writes UTF-8, as JSON is defined, to the byte stream under ``out`` when it has one,
+    whatever encoding the text stream was given."""
+
     def __init__(self, out: TextIO, options: ReportOptions) -> None:
         self._out = out
+        buffer = getattr(out, "buffer", None)
+        self._write = buffer.write if buffer is not None else self._write_text
+        out.flush()
         self._count = 0
 
+    def _write_text(self, data: bytes) -> None:
+        self._out.write(data.decode("utf-8"))
+
     def add(self, diagnostic: Diagnostic) -> None:
-        # ASCII escapes keep the output valid JSON whatever encoding standard output has.
-        text = json.dumps(diagnostic_to_json(diagnostic), indent=2)
-        self._out.write(("[\n" if self._count == 0 else ",\n") + _indent(text))
+        lead = b"[\n  " if self._count == 0 else b",\n  "
+        self._write(lead + encode(diagnostic).replace(b"\n", b"\n  "))
         self._count += 1
 
     def finish(self, totals: Totals) -> None:
-        self._out.write("[]\n" if self._count == 0 else "\n]\n")
-
-
-def _indent(text: str) -> str:
-    return "\n".join("  " + line for line in text.splitlines())
+        self._write(b"[]\n" if self._count == 0 else b"\n]\n")
