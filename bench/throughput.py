@@ -1,6 +1,6 @@
 """Throughput and start-up of `metalint --no-images`, against baselines measured in the same run.
 
-    python bench/throughput.py [--lines 1000000] [--rounds 3]
+    python bench/throughput.py [--lines 1000000] [--rounds 3] [--conflicts]
 
 Builds (once, under bench/.data/) a manifest of seed-like lines with one broken line in a
 thousand, then times whole processes, interleaved round by round so that a noisy machine slows
@@ -12,7 +12,10 @@ both sides alike, and keeps each side's best round:
 - reference: the plain python-jsonschema loop (`json.loads` + `Draft202012Validator.is_valid`
   on the line schema), timed on the first 50,000 lines and scaled to the whole file, as the
   full loop takes about a minute per million lines;
-- start-up: `metalint --no-images` on a 10-line manifest against `python -c pass`.
+- start-up: `metalint --no-images` on a 10-line manifest against `python -c pass`;
+- with --conflicts, also metalint (default jobs) on the same manifest where every 24th line is
+  an ADD and the next a DELETE of the same image: 41,667 ADD/DELETE conflicts (ML202) in a
+  million lines, against the clean case and the baseline.
 
 Peak memory is the largest resident set of any process of the run (from wait4).
 """
@@ -27,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -60,12 +64,11 @@ BROKEN = (
 )
 
 
-def manifest_line(i: int, rnd: random.Random) -> str:
-    if i % 1000 == 999:
-        return BROKEN[(i // 1000) % len(BROKEN)] % (i, i)
-    pid = i // 3
-    if i % 97 == 0:
-        return f'{{"OperationType": "DELETE","ProductId": "d{pid}","PicName": "old/{i}.jpg"}}'
+def pic_name(i: int) -> str:
+    return f"cat{i % 50:02}/girl_cloth{i}.jpg"
+
+
+def add_line(i: int, rnd: random.Random) -> str:
     extra = ""
     kind = rnd.randrange(4)
     if kind == 0:
@@ -78,34 +81,60 @@ def manifest_line(i: int, rnd: random.Random) -> str:
     elif kind == 2:
         extra = ',"Crop": false'
     return (
-        f'{{"OperationType": "ADD","ProductId": "{pid}",'
-        f'"PicName": "cat{i % 50:02}/girl_cloth{i}.jpg"{extra},'
+        f'{{"OperationType": "ADD","ProductId": "{i // 3}","PicName": "{pic_name(i)}"{extra},'
         f'"CustomContent": "k1:v1,k2:v2,https://example.com/imagesearch/girl_cloth{i}.jpg"}}'
     )
 
 
-def build(lines: int) -> Path:
-    path = DATA / f"{lines}" / "increment.meta"
+def manifest_line(i: int, rnd: random.Random) -> str:
+    if i % 1000 == 999:
+        return BROKEN[(i // 1000) % len(BROKEN)] % (i, i)
+    if i % 97 == 0:
+        return f'{{"OperationType": "DELETE","ProductId": "d{i // 3}","PicName": "old/{i}.jpg"}}'
+    return add_line(i, rnd)
+
+
+def conflict_line(i: int, rnd: random.Random) -> str:
+    """manifest_line, except that every 24th line is an ADD and the next one deletes its image."""
+    if i % 24 == 0:
+        return add_line(i, rnd)
+    if i % 24 == 1:
+        return (
+            f'{{"OperationType": "DELETE","ProductId": "{(i - 1) // 3}",'
+            f'"PicName": "{pic_name(i - 1)}"}}'
+        )
+    return manifest_line(i, rnd)
+
+
+def write_once(path: Path, lines: Iterable[str]) -> Path:
+    """Write the lines to path, unless an earlier run already did."""
     if path.exists():
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
-    rnd = random.Random(20261124)
     tmp = path.with_suffix(".tmp")
     with open(tmp, "w", encoding="utf-8") as out:
-        for i in range(lines):
-            out.write(manifest_line(i, rnd) + "\n")
+        for line in lines:
+            out.write(line + "\n")
     os.replace(tmp, path)
     return path
 
 
-def run(argv: list[str], stdout: int | None = subprocess.DEVNULL) -> tuple[float, float]:
+def build(lines: int, conflicts: bool = False) -> Path:
+    make, name = (conflict_line, f"{lines}-conflicts") if conflicts else (manifest_line, f"{lines}")
+    rnd = random.Random(20261124)
+    return write_once(DATA / name / "increment.meta", (make(i, rnd) for i in range(lines)))
+
+
+def run(
+    argv: list[str], stdout: int | None = subprocess.DEVNULL, expect: tuple[int, ...] = (0, 1)
+) -> tuple[float, float]:
     """Wall time in seconds and peak RSS in MB of one whole process (and its children)."""
     start = time.perf_counter()
     proc = subprocess.Popen(argv, stdout=stdout)
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
     code = os.waitstatus_to_exitcode(status)
-    if code not in (0, 1):
+    if code not in expect:
         sys.exit(f"{argv[:3]} exited with {code}")
     return elapsed, usage.ru_maxrss / 1024
 
@@ -119,6 +148,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--conflicts", action="store_true", help="also time a manifest of ADD/DELETE conflicts"
+    )
     args = parser.parse_args()
 
     manifest = build(args.lines)
@@ -141,6 +173,8 @@ def main() -> None:
         "python -c pass": [py, "-c", "pass"],
         "metalint 10 lines": [*metalint, "--isolated", "--no-cache", "--no-images", str(small)],
     }
+    if args.conflicts:
+        commands["metalint conflicts"] = [*lint, str(build(args.lines, conflicts=True))]
     best: dict[str, tuple[float, float]] = {}
     for _ in range(args.rounds):
         for name, argv in commands.items():
@@ -165,6 +199,13 @@ def main() -> None:
         f"start-up: metalint on 10 lines {tiny * 1000:.0f} ms, "
         f"python -c pass {empty * 1000:.0f} ms ({tiny / empty:.1f}x)"
     )
+    if args.conflicts:
+        elapsed, rss = best["metalint conflicts"]
+        print(
+            f"{'metalint conflicts':<22}{elapsed:>9.2f}s{elapsed / base:>13.2f}x{rss:>10.0f}MB"
+            f"   ({elapsed / best['metalint'][0]:.2f}x the clean case;"
+            f" ADD/DELETE pairs: {(args.lines + 22) // 24:,})"
+        )
 
 
 if __name__ == "__main__":
