@@ -286,8 +286,8 @@ def _diagnostics(
 
 def _renamed(diagnostic: Diagnostic, path: str) -> Diagnostic:
     """Standard input without --stdin-filename is linted as increment.meta but shown as '-'."""
-    related = tuple(replace(r, path=path) for r in diagnostic.related)
-    return replace(diagnostic, path=path, related=related)
+    related = tuple(r._replace(path=path) for r in diagnostic.related)
+    return diagnostic._replace(path=path, related=related)
 
 
 # -- rule documentation ----------------------------------------------------------------------

@@ -34,6 +34,7 @@ class LineContext:
     """Everything a text or field rule may ask about one line, computed on first use."""
 
     __slots__ = (
+        "_all_offsets",
         "_errors",
         "_instance",
         "_members",
@@ -73,6 +74,7 @@ class LineContext:
         self._obj: dict[str, Any] | None = _UNSET if obj is None else obj
         self._members: list[Member] = _UNSET
         self._offsets_by_key: dict[str, tuple[int, int, int, int]] | None = None
+        self._all_offsets = False
         self._plain: bool = _UNSET
         self._errors: list[SchemaError] = _UNSET
         self._instance: dict[str, Any] | None = None
@@ -223,15 +225,22 @@ class LineContext:
         obj = self.obj
         if obj is None or key not in obj:
             return None
+        known = self._offsets_by_key
+        if known is None:
+            known = self._offsets_by_key = {}
+        elif key in known:
+            return known[key]
         if self._is_plain():
             flat = self._flat_offsets(key)
             if flat is not None:
+                known[key] = flat
                 return flat
-        if self._offsets_by_key is None:
-            self._offsets_by_key = {
-                m.key: (m.key_start, m.key_end, m.value_start, m.value_end) for m in self.members
-            }
-        return self._offsets_by_key.get(key)
+        if not self._all_offsets:
+            known.update(
+                (m.key, (m.key_start, m.key_end, m.value_start, m.value_end)) for m in self.members
+            )
+            self._all_offsets = True
+        return known.get(key)
 
     def _is_plain(self) -> bool:
         """Whether spans can be found by a plain search: most lines that need one are flat

@@ -14,7 +14,7 @@ import inspect
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from metalint.diagnostics import Fix, Related, Severity, Span
 from metalint.service import ServiceProfile
@@ -101,8 +101,7 @@ def guarded(guard: Guard) -> Trigger:
     return Trigger(guard=guard)
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(NamedTuple):
     """What a rule reports; the engine turns it into a Diagnostic with the rule's identity.
 
     ``span`` is None when the rule knows which value it is about but not where it stands on

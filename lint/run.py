@@ -22,7 +22,6 @@ from metalint.plan import Plan, plan_for
 from metalint.region import parse_region
 from metalint.registry import Finding, Rule
 from metalint.scan import Blocks, guards_hold
-from metalint.schemacheck import validator_instance
 
 if TYPE_CHECKING:
     from metalint.images.stage import ImageStage
@@ -151,8 +150,8 @@ class Run:
                 chosen.update((r.code, r) for r in plan.on_errors.get(error.kind, ()))
             for guard in guards_hold(plan.guards, raw, obj):
                 chosen.update((r.code, r) for r in plan.on_guard[guard])
-            if plan.on_fragment:
-                instance = validator_instance(obj)
+            instance = ctx.validator_instance
+            if plan.on_fragment and not plan.fragments_hold(instance):
                 for is_valid, rule in plan.on_fragment:
                     if rule.code not in chosen and not is_valid(instance):
                         chosen[rule.code] = rule

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Iterator
 
@@ -473,15 +474,35 @@ def unknown_field(ctx: LineContext) -> Iterator[Finding]:
         )
 
 
+_MEANT_CUTOFF = 0.8
+
+
+@functools.cache
+def _matchers() -> tuple[tuple[str, difflib.SequenceMatcher[str]], ...]:
+    """A matcher per known key, lower-cased, each prepared once: a line of thousands of
+    unknown keys compares every one of them with every known key."""
+    return tuple((k, difflib.SequenceMatcher(None, "", k.lower())) for k in known_keys())
+
+
 def did_you_mean(key: str) -> str | None:
-    """The known key a misspelt or miscased key most probably stands for."""
-    known = known_keys()
-    folded = {k.lower(): k for k in known}
+    """The known key a misspelt or miscased key most probably stands for: the same letters
+    in another case or without separators, or the closest key by difflib's ratio, if close
+    enough (what ``difflib.get_close_matches`` picks, with the matchers kept)."""
     squashed = re.sub(r"[^a-z0-9]", "", key.lower())
-    if squashed in folded:
-        return folded[squashed]
-    close = difflib.get_close_matches(squashed, list(folded), n=1, cutoff=0.8)
-    return folded[close[0]] if close else None
+    best, best_ratio = None, _MEANT_CUTOFF
+    for known, matcher in _matchers():
+        if squashed == known.lower():
+            return known
+        matcher.set_seq1(squashed)
+        if (
+            matcher.real_quick_ratio() >= best_ratio
+            and matcher.quick_ratio() >= best_ratio
+            and matcher.ratio() >= best_ratio
+        ):
+            ratio = matcher.ratio()
+            if best is None or ratio > best_ratio:
+                best, best_ratio = known, ratio
+    return best
 
 
 @rule(
