@@ -14,7 +14,7 @@ from __future__ import annotations
 import io
 import os
 import stat
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -44,9 +44,10 @@ def _lint_run(
     progress: ProgressCallback | None = None,
     disk_path: str | None = None,
     record: bool = False,
-) -> tuple[list[Diagnostic], ImageStage | None]:
-    """The diagnostics, and the image stage when images were checked (made with ``record``:
-    it then knows what its findings depended on)."""
+) -> tuple[Iterator[Diagnostic], ImageStage | None]:
+    """Scan the manifest; the diagnostics, streamed in order as long as ``stream`` stays open,
+    and the image stage when images were checked (made with ``record``: it then knows what
+    its findings depended on)."""
     run = Run(path, config)
     stage = None
     if config.check_images and manifest_dir is not None:
@@ -57,10 +58,9 @@ def _lint_run(
         )
         run.images = stage
     lines, blocks = scan_manifest(stream, run, disk_path)
-    run.finish(blocks)
     operations = lines - run.slow_lines + run.slow_operations
-    run.file_findings(FileFacts(path, name, explicit, True, lines, operations, lines > 0))
-    return run.sorted_diagnostics(), stage
+    facts = FileFacts(path, name, explicit, True, lines, operations, lines > 0)
+    return run.findings(blocks, facts), stage
 
 
 def lint_bytes(
@@ -75,9 +75,10 @@ def lint_bytes(
     """
     name = Path(path).name
     with io.BytesIO(data) as stream:
-        return _lint_run(
+        found, _ = _lint_run(
             stream, path, config, name=name, explicit=True, manifest_dir=manifest_dir
-        )[0]
+        )
+        return list(found)
 
 
 def lint_file(
@@ -87,24 +88,42 @@ def lint_file(
     explicit: bool = True,
     progress: ProgressCallback | None = None,
 ) -> list[Diagnostic]:
-    """Lint the manifest at ``path``, streaming it; images are found next to it.
+    """Lint the manifest at ``path``; see ``iter_lint_file``."""
+    return list(iter_lint_file(path, config, explicit=explicit, progress=progress))
 
-    With ``config.use_cache`` (and ``METALINT_NO_CACHE`` unset), the result is kept on disk and
-    returned again, without reading the manifest or any image, while nothing it depended on has
-    changed: see ``metalint.resultcache``.
+
+def iter_lint_file(
+    path: Path,
+    config: Config = DEFAULT_CONFIG,
+    *,
+    explicit: bool = True,
+    progress: ProgressCallback | None = None,
+) -> Iterator[Diagnostic]:
+    """Lint the manifest at ``path``, streaming it, and its findings in order as they are
+    made; images are found next to it.
+
+    With ``config.use_cache``, the result is kept on disk and returned again, without reading
+    the manifest or any image, while nothing it depended on has changed: see
+    ``metalint.resultcache``.
     """
     shown = str(path)
     try:
         info = os.stat(path)
         if not stat.S_ISREG(info.st_mode):
-            return _unreadable(shown, config, "it is not a regular file")
+            yield from _unreadable(shown, config, "it is not a regular file")
+            return
         cache = _result_cache(path, shown, explicit, config)
-        if cache is not None:
-            kept = cache.get(info)
-            if kept is not None:
-                return kept
-        with open(path, "rb") as stream:
-            diagnostics, stage = _lint_run(
+        kept = cache.get(info) if cache is not None else None
+        if kept is not None:
+            yield from kept
+            return
+        stream = open(path, "rb")  # noqa: SIM115 - the findings are streamed from it
+    except OSError as exc:
+        yield from _unreadable(shown, config, exc.strerror or str(exc))
+        return
+    with stream:
+        try:
+            found, stage = _lint_run(
                 stream,
                 shown,
                 config,
@@ -115,14 +134,24 @@ def lint_file(
                 disk_path=str(path),
                 record=cache is not None,
             )
-        if cache is not None:
-            if stage is None:
-                cache.put(info, diagnostics, None, None)
-            else:
-                cache.put(info, diagnostics, stage.dependencies(), stage.root)
-        return diagnostics
-    except OSError as exc:
-        return _unreadable(shown, config, exc.strerror or str(exc))
+        except OSError as exc:
+            yield from _unreadable(shown, config, exc.strerror or str(exc))
+            return
+        if cache is None:
+            yield from found
+            return
+        collected: list[Diagnostic] | None = []
+        for diagnostic in found:
+            if collected is not None:
+                collected.append(diagnostic)
+                if len(collected) > cache.max_diagnostics:
+                    collected = None  # too many to keep: stream the rest
+            yield diagnostic
+    if collected is not None:
+        if stage is None:
+            cache.put(info, collected, None, None)
+        else:
+            cache.put(info, collected, stage.dependencies(), stage.root)
 
 
 def _result_cache(path: Path, shown: str, explicit: bool, config: Config) -> ResultCache | None:
@@ -137,9 +166,8 @@ def _result_cache(path: Path, shown: str, explicit: bool, config: Config) -> Res
 
 
 def _unreadable(path: str, config: Config, why: str) -> list[Diagnostic]:
-    run = Run(path, config)
-    run.file_findings(FileFacts(path, Path(path).name, True, False, 0, 0, False, unreadable=why))
-    return run.diagnostics
+    facts = FileFacts(path, Path(path).name, True, False, 0, 0, False, unreadable=why)
+    return _file_findings(Run(path, config), facts)
 
 
 def find_manifests(folder: Path) -> Iterator[tuple[Path, bool]]:
@@ -165,14 +193,17 @@ def lint_paths(
             for found, is_manifest in find_manifests(path):
                 config = config_for(found)
                 if is_manifest:
-                    yield from lint_file(found, config, explicit=False, progress=progress)
+                    yield from iter_lint_file(found, config, explicit=False, progress=progress)
                 else:
                     yield from _near_miss(found, config)
         else:
-            yield from lint_file(path, config_for(path), explicit=True, progress=progress)
+            yield from iter_lint_file(path, config_for(path), explicit=True, progress=progress)
 
 
-def _near_miss(path: Path, config: Config) -> Iterable[Diagnostic]:
-    run = Run(str(path), config, None)
-    run.file_findings(FileFacts(str(path), path.name, False, False, 0, 0, True))
-    return run.diagnostics
+def _near_miss(path: Path, config: Config) -> list[Diagnostic]:
+    facts = FileFacts(str(path), path.name, False, False, 0, 0, True)
+    return _file_findings(Run(str(path), config), facts)
+
+
+def _file_findings(run: Run, facts: FileFacts) -> list[Diagnostic]:
+    return [run.diagnostic(rule, found) for rule in run.plan.file for found in rule.check(facts)]

@@ -15,10 +15,10 @@ from typing import Any
 
 from metalint.config import Config
 from metalint.diagnostics import Severity
-from metalint.registry import Fragment, Guard, Rule, Scope
+from metalint.registry import Fragment, Guard, Rule, Scope, generation
 from metalint.rules import all_rules
 from metalint.schemacheck import clean_validator, fragment_validator
-from metalint.service import Service
+from metalint.service import PROFILES, Service
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,15 +55,16 @@ class Plan:
 def plan_for(config: Config) -> Plan:
     codes = tuple(r.code for r in all_rules() if config.enabled(r.code))
     severities = tuple(sorted(config.severities.items()))
-    return _plan(config.service, codes, severities)
+    return _plan(config.service, codes, severities, generation())
 
 
-@functools.cache
+@functools.lru_cache(maxsize=64)
 def _plan(
-    service: Service, codes: tuple[str, ...], severities: tuple[tuple[str, Severity], ...]
+    service: Service,
+    codes: tuple[str, ...],
+    severities: tuple[tuple[str, Severity], ...],
+    registry_generation: int,
 ) -> Plan:
-    from metalint.service import PROFILES
-
     profile = PROFILES[service]
     wanted = set(codes)
     rules = [r for r in all_rules() if r.code in wanted]

@@ -147,6 +147,8 @@ class Rule:
 
 _RULES: dict[str, Rule] = {}
 _BY_NAME: dict[str, Rule] = {}
+_generation = 0
+"""Counts changes to the registry, so that what is derived from it can tell it is stale."""
 
 
 def rule(
@@ -188,6 +190,7 @@ def rule(
         )
         _RULES[code] = entry
         _BY_NAME[name] = entry
+        _changed()
         return check
 
     return register
@@ -197,6 +200,16 @@ def unregister(code: str) -> None:
     """Take a rule out again (for tests that register a rule of their own)."""
     entry = _RULES.pop(code)
     del _BY_NAME[entry.name]
+    _changed()
+
+
+def _changed() -> None:
+    global _generation
+    _generation += 1
+
+
+def generation() -> int:
+    return _generation
 
 
 def registered() -> list[Rule]:

@@ -50,8 +50,9 @@ FORMAT = 1
 """Raise it whenever an entry's layout or meaning changes."""
 MAX_BYTES = 50 * 1024 * 1024
 """A result larger than this once serialized is not kept."""
-MAX_DIAGNOSTICS = 250_000
-"""Above this many diagnostics the result is not even serialized: it could not fit."""
+MAX_DIAGNOSTICS = 50_000
+"""Above this many diagnostics the result is not kept: the engine streams findings, and
+holding a broken generator's million findings for the cache would cost hundreds of MB."""
 RACY_NS = 2_000_000_000
 """Files modified this close to a run (or later) make its result unfit to keep: two seconds
 covers the coarsest clocks of common file systems (FAT's)."""
@@ -62,6 +63,8 @@ _code_fingerprint: str | None = None
 
 class ResultCache:
     """The cache entry of one manifest linted under one configuration."""
+
+    max_diagnostics = MAX_DIAGNOSTICS
 
     def __init__(self, path: Path, shown: str, explicit: bool, config: Config) -> None:
         self._path = path

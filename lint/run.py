@@ -1,20 +1,24 @@
 """Linting one manifest: the slow path for the lines the scan could not vouch for, and the end
 of the file, where the findings between lines and about images get their spans.
 
-Every finding, whatever rule made it, becomes a Diagnostic here (``emit``), and every finding
-that came without a span gets it here too, from a second read of just the lines concerned.
+Every finding, whatever rule made it, becomes a Diagnostic here (``diagnostic``), and every
+finding that came without a span gets it here too, from a second read of just the lines
+concerned.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import heapq
+from array import array
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from metalint.config import Config
-from metalint.diagnostics import Diagnostic, Span
+from metalint.diagnostics import FILE_SPAN, Diagnostic, Span
+from metalint.images.model import ImageRef
 from metalint.index import LineIndex, operation_key
 from metalint.line import LineContext
 from metalint.manifest import FileFacts
@@ -24,7 +28,7 @@ from metalint.registry import Finding, Rule
 from metalint.scan import Blocks, guards_hold
 
 if TYPE_CHECKING:
-    from metalint.images.stage import ImageStage
+    from metalint.images.stage import ImageFinding, ImageStage
 
 @dataclass(frozen=True, slots=True)
 class LineVerdict:
@@ -40,7 +44,13 @@ class LineVerdict:
 
 
 class Run:
-    """The state of linting one manifest."""
+    """The state of linting one manifest.
+
+    The scan hands the run every line it could not vouch for (``slow``); the run indexes it
+    and keeps only its number. The findings are made at the end (``findings``), in one read of
+    just the lines that have any, and streamed in order: a manifest with a mistake on every
+    line costs memory for its line numbers, not for its findings.
+    """
 
     def __init__(
         self,
@@ -50,44 +60,53 @@ class Run:
         index: LineIndex | None = None,
     ) -> None:
         self.path = path
-        # The one place where per-file ignores apply: every finding is emitted by a Run.
+        # The one place where per-file ignores apply: every finding is made by a Run.
         self.config = config.for_path(path)
         self.plan: Plan = plan_for(self.config)
         self.images = images
         self.index = LineIndex() if index is None else index
-        self.diagnostics: list[Diagnostic] = []
-        self.slow_lines = 0
+        self.slow_numbers: array[int] = array("q")
+        """The lines the scan sent to the slow path, in order."""
         self.slow_operations = 0
 
-    def emit(self, rule: Rule, finding: Finding, ctx: LineContext | None = None) -> None:
+    @property
+    def slow_lines(self) -> int:
+        return len(self.slow_numbers)
+
+    def diagnostic(
+        self, rule: Rule, finding: Finding, ctx: LineContext | None = None
+    ) -> Diagnostic:
+        """The finding as a Diagnostic of this manifest; a finding without a span points at
+        the value of its key on the line, or at the whole line."""
         span = finding.span
         if span is None:
             if ctx is None:
-                span = Span(1, 1, 1, 2)
+                span = FILE_SPAN
             elif finding.key is not None:
                 span = ctx.value_span(finding.key)
             else:
                 span = ctx.line_span
-        self.diagnostics.append(
-            Diagnostic(
-                rule.code,
-                rule.name,
-                self.plan.severities[rule.code],
-                finding.message,
-                self.path,
-                span,
-                finding.key,
-                finding.fix,
-                finding.related,
-            )
+        return Diagnostic(
+            rule.code,
+            rule.name,
+            self.plan.severities[rule.code],
+            finding.message,
+            self.path,
+            span,
+            finding.key,
+            finding.fix,
+            finding.related,
         )
 
-    # -- the slow path ------------------------------------------------------------------------
+    # -- the slow path, during the scan ------------------------------------------------------
 
     def slow(self, lineno: int, raw: bytes, obj: Any) -> None:
-        self.slow_lines += 1
-        ctx, blocked = self._check(lineno, raw, obj)
-        line_obj = ctx.obj
+        """Index a line the fast path could not vouch for; its findings come at the end."""
+        self.slow_numbers.append(lineno)
+        parsed = obj.__class__ is dict
+        ctx = LineContext.of(self.path, lineno, raw, self.config, obj if parsed else None)
+        # A line orjson read as something other than an object is no object for any parser.
+        line_obj = obj if parsed else (None if obj is not None else ctx.obj)
         if line_obj is None:
             self.index.other_line(lineno, ctx.raw)
             return
@@ -99,41 +118,43 @@ class Run:
             return
         op, pid, pic = key
         self.index.record(lineno, op, pid, pic)
-        if op == "ADD" and self.images is not None and not blocked:
-            from metalint.images import ImageRef
-
+        if op == "ADD" and self.images is not None and not self._blocks_image(ctx, raw, parsed):
             assert pic is not None
             region = line_obj.get("Region")
             box = parse_region(region) if isinstance(region, str) else None
             self.images.add(ImageRef(lineno, pic, box))
 
-    def _check(self, lineno: int, raw: bytes, obj: Any) -> tuple[LineContext, bool]:
-        """Run the line rules whose triggers hold on this line; the line's context, and
-        whether a rule that fired keeps its image from being looked up."""
-        parsed = obj.__class__ is dict
-        ctx = LineContext.of(self.path, lineno, raw, self.config, obj if parsed else None)
+    def _blocks_image(self, ctx: LineContext, raw: bytes, parsed: bool) -> bool:
+        return any(
+            rule.blocks_images and any(True for _ in rule.check(ctx))
+            for rule in self._rules_for(ctx, raw, unparsed=not parsed)
+        )
+
+    def _check(self, ctx: LineContext, raw: bytes, parsed: bool, out: list[Diagnostic]) -> bool:
+        """Run the line rules whose triggers hold on this line into ``out``; whether a rule
+        that fired keeps the line's image from being looked up."""
         blocked = False
         for rule in self._rules_for(ctx, raw, unparsed=not parsed):
             for finding in rule.check(ctx):
-                self.emit(rule, finding)
+                out.append(self.diagnostic(rule, finding))
                 blocked = blocked or rule.blocks_images
-        return ctx, blocked
+        return blocked
 
     def lint_line(self, lineno: int, raw: bytes) -> LineVerdict:
         """One line on its own, as the scan and the slow path together see it, without
         touching the index: what an editor's incremental lint re-checks after an edit.
         ``raw`` carries the line's ending, if it has one."""
-        before = len(self.diagnostics)
         try:
             obj = orjson.loads(raw)
         except orjson.JSONDecodeError:
             obj = None
+        parsed = obj.__class__ is dict
         plan = self.plan.line
-        if obj.__class__ is dict and plan.is_clean(obj) and not guards_hold(plan.guards, raw, obj):
+        if parsed and plan.is_clean(obj) and not guards_hold(plan.guards, raw, obj):
             return LineVerdict([], obj, operation_key(obj), blocked=False)
-        ctx, blocked = self._check(lineno, raw, obj)
-        found = self.diagnostics[before:]
-        del self.diagnostics[before:]
+        ctx = LineContext.of(self.path, lineno, raw, self.config, obj if parsed else None)
+        found: list[Diagnostic] = []
+        blocked = self._check(ctx, raw, parsed, found)
         line_obj = ctx.obj
         key = operation_key(line_obj) if line_obj is not None else None
         return LineVerdict(found, line_obj, key, blocked)
@@ -158,59 +179,109 @@ class Run:
         order = plan.order
         return sorted(chosen.values(), key=lambda r: order[r.code])
 
-    def absorb(self, diagnostics: list[Diagnostic], lines_before: int) -> None:
-        """Take in what another process found in a later chunk of the file, whose line
-        numbers count from the chunk's start."""
-        self.diagnostics.extend(d.moved_down(lines_before) for d in diagnostics)
+
+    def absorb(self, slow_numbers: array[int], slow_operations: int, lines_before: int) -> None:
+        """Take in the slow lines another process found in a later chunk of the file, whose
+        line numbers count from the chunk's start."""
+        self.slow_numbers.extend(n + lines_before for n in slow_numbers)
+        self.slow_operations += slow_operations
 
     # -- the end of the file ------------------------------------------------------------------
 
-    def finish(self, blocks: Blocks) -> None:
-        image_findings = list(self.images.finish()) if self.images is not None else []
-        index = self.index
-        pairs = set(index.pairs)
-        pairs.update(index.product_delete_pairs())
-        needed = {n for pair in pairs for n in pair} | {f.line for f in image_findings}
-        if not needed:
-            return
-        contexts = {
-            lineno: LineContext.of(self.path, lineno, raw, self.config)
-            for lineno, raw in blocks.reread(needed).items()
-        }
-        pairs |= _copies_of_later_lines(pairs, contexts)
-        for later, earlier in sorted(pairs):
-            for rule in self.plan.between:
-                for finding in rule.check(contexts[later], contexts[earlier]):
-                    self.emit(rule, finding, contexts[later])
-        for found in image_findings:
-            self.emit(found.rule, found.finding, contexts[found.line])
+    def findings(self, blocks: Blocks, facts: FileFacts) -> Iterator[Diagnostic]:
+        """Every diagnostic of the manifest, sorted by span and code, made while reading just
+        the lines that have any once more, in order."""
+        images: dict[int, list[ImageFinding]] = {}
+        for found in self.images.finish() if self.images is not None else ():
+            images.setdefault(found.line, []).append(found)
+        pairs = set(self.index.pairs)
+        pairs.update(self.index.product_delete_pairs())
+        partners: dict[int, list[int]] = {}
+        for later, earlier in pairs:
+            partners.setdefault(later, []).append(earlier)
+        keep_until = _keep_until(pairs)
+        file_level = sorted(self.diagnostic(r, f) for r in self.plan.file for f in r.check(facts))
+        wanted = _merged(self.slow_numbers, sorted(keep_until), sorted(images))
+        slow = iter(self.slow_numbers)
+        next_slow = next(slow, 0)
+        kept: dict[int, LineContext] = {}
+        earliest: dict[int, dict[bytes, int]] = {}
+        releases: dict[int, list[int]] = {}
+        for lineno, raw in blocks.lines_at(wanted):
+            try:
+                obj = orjson.loads(raw)
+            except orjson.JSONDecodeError:
+                obj = None
+            parsed = obj.__class__ is dict
+            ctx = LineContext.of(self.path, lineno, raw, self.config, obj if parsed else None)
+            out: list[Diagnostic] = []
+            if lineno == 1:
+                out, file_level = file_level, []
+            if lineno == next_slow:
+                self._check(ctx, raw, parsed, out)
+                next_slow = next(slow, 0)
+            for earlier in sorted(self._with_copies(ctx, partners.get(lineno, ()), kept, earliest)):
+                for rule in self.plan.between:
+                    for finding in rule.check(ctx, kept[earlier]):
+                        out.append(self.diagnostic(rule, finding, ctx))
+            for found in images.get(lineno, ()):
+                out.append(self.diagnostic(found.rule, found.finding, ctx))
+            if keep_until.get(lineno, 0) > lineno:
+                kept[lineno] = ctx
+                releases.setdefault(keep_until[lineno], []).append(lineno)
+            for done in releases.pop(lineno, ()):
+                kept.pop(done, None)
+                earliest.pop(done, None)
+            if lineno > 1 and file_level:
+                yield from file_level
+                file_level = []
+            yield from sorted(out, key=_order)
+        yield from file_level
 
-    def file_findings(self, facts: FileFacts) -> None:
-        for rule in self.plan.file:
-            for finding in rule.check(facts):
-                self.emit(rule, finding)
+    def _with_copies(
+        self,
+        ctx: LineContext,
+        partners: Iterable[int],
+        kept: dict[int, LineContext],
+        earliest: dict[int, dict[bytes, int]],
+    ) -> set[int]:
+        """The earlier lines to pair this one with: its partners from the index, and the
+        earliest line identical to it among the lines paired with the same partner.
 
-    def sorted_diagnostics(self) -> list[Diagnostic]:
-        return sorted(self.diagnostics, key=lambda d: (d.span, d.code))
+        The index remembers one line per image, so of ``v1``, ``v2``, ``v2`` it pairs the last
+        line with the first only; the lines paired with the same first line are the candidates
+        for a copy of a line that came after that first one.
+        """
+        chosen = set()
+        for first in partners:
+            chosen.add(first)
+            seen = earliest.setdefault(first, {kept[first].raw: first})
+            same = seen.setdefault(ctx.raw, ctx.lineno)
+            if same not in (ctx.lineno, first):
+                chosen.add(same)
+        return chosen
 
 
-def _copies_of_later_lines(
-    pairs: set[tuple[int, int]], contexts: dict[int, LineContext]
-) -> set[tuple[int, int]]:
-    """(copy, earliest identical line) for lines the index paired only with the first line
-    of their image, when they repeat a line that came after that first one.
+def _order(d: Diagnostic) -> tuple[Span, str]:
+    return d.span, d.code
 
-    The index remembers one line per image, so of ``v1``, ``v2``, ``v2`` it pairs the last
-    line with the first only; the lines paired with the same first line are the candidates.
-    """
-    followers: dict[int, list[int]] = {}
+
+def _keep_until(pairs: set[tuple[int, int]]) -> dict[int, int]:
+    """Every line of a pair, and the last line whose findings need its context: the last
+    line paired with the same earlier line, since a copy is looked for among those."""
+    last: dict[int, int] = {}
     for later, earlier in pairs:
-        followers.setdefault(earlier, []).append(later)
-    copies: set[tuple[int, int]] = set()
-    for first, laters in followers.items():
-        earliest = {contexts[first].raw: first}
-        for later in sorted(laters):
-            same = earliest.setdefault(contexts[later].raw, later)
-            if same not in (later, first):
-                copies.add((later, same))
-    return copies
+        last[earlier] = max(last.get(earlier, 0), later)
+    keep = dict(last)
+    for later, earlier in pairs:
+        keep[later] = max(keep.get(later, later), last[earlier])
+    return keep
+
+
+def _merged(*ascending: Iterable[int]) -> Iterator[int]:
+    """The numbers of several ascending sequences, ascending, each once."""
+    previous = 0
+    for n in heapq.merge(*ascending):
+        if n != previous:
+            yield n
+            previous = n

@@ -9,8 +9,8 @@ calls to locals and does nothing per line that can be skipped.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from itertools import pairwise
+import bisect
+from collections.abc import Iterable, Iterator
 from typing import IO, Any, Protocol
 
 import orjson
@@ -109,28 +109,24 @@ class Blocks:
             lineno += len(block)
             at = stream.tell()
 
-    def reread(self, wanted: set[int]) -> dict[int, bytes]:
-        """The raw lines (with their endings) numbered in ``wanted``, read again by offset."""
-        found: dict[int, bytes] = {}
-        if not wanted:
-            return found
-        ordered = sorted(wanted)
-        bounds = [*self.starts, (1 << 62, 0)]
-        at = 0
-        for (first, offset), (after, _) in pairwise(bounds):
-            if at >= len(ordered):
-                break
-            if ordered[at] >= after:
-                continue
-            self._stream.seek(offset)
-            lineno = first
-            while at < len(ordered) and ordered[at] < after:
-                raw = self._stream.readline()
-                if ordered[at] == lineno:
-                    found[lineno] = raw
-                    at += 1
+    def lines_at(self, wanted: Iterable[int]) -> Iterator[tuple[int, bytes]]:
+        """The raw lines (with their endings) numbered in ``wanted``, ascending, read again:
+        each block that holds one is entered at its offset, and nothing else is read."""
+        starts = self.starts
+        block = -1
+        lineno = 0
+        stream = self._stream
+        for target in wanted:
+            if block + 1 < len(starts) and starts[block + 1][0] <= target:
+                # Skip to the last block that starts at or before the target.
+                block = bisect.bisect_right(starts, (target, 1 << 62)) - 1
+                lineno, offset = starts[block]
+                stream.seek(offset)
+            while lineno < target:
+                stream.readline()
                 lineno += 1
-        return found
+            yield target, stream.readline()
+            lineno += 1
 
 
 def scan(

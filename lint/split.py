@@ -14,7 +14,6 @@ from itertools import pairwise
 from typing import IO, TYPE_CHECKING
 
 from metalint.config import Config
-from metalint.diagnostics import Diagnostic
 from metalint.index import IndexLog
 from metalint.run import Run
 from metalint.scan import Blocks, scan
@@ -32,9 +31,8 @@ TASKS_PER_WORKER = 3
 @dataclass(frozen=True, slots=True)
 class ChunkResult:
     lines: int
-    diagnostics: list[Diagnostic]
+    slow_numbers: array[int]
     events: array[int]
-    slow_lines: int
     slow_operations: int
     block_starts: list[tuple[int, int]]
 
@@ -47,9 +45,7 @@ def _scan_chunk(path: str, config: Config, start: int, end: int) -> ChunkResult:
         run = Run(path, config, None, log)
         blocks = Blocks(stream, start, end)
         lines = scan(blocks.lines(), run, run.plan.line.is_clean, run.plan.line.guards)
-    return ChunkResult(
-        lines, run.diagnostics, log.events, run.slow_lines, run.slow_operations, blocks.starts
-    )
+    return ChunkResult(lines, run.slow_numbers, log.events, run.slow_operations, blocks.starts)
 
 
 def boundaries(stream: IO[bytes], size: int, workers: int) -> list[int]:
@@ -107,10 +103,8 @@ def scan_manifest(stream: IO[bytes], run: Run, path: str | None) -> tuple[int, B
         lines = scan(blocks.lines(), run, is_clean, guards)
         for future in futures:
             chunk = future.result()
-            run.absorb(chunk.diagnostics, lines)
+            run.absorb(chunk.slow_numbers, chunk.slow_operations, lines)
             run.index.replay(chunk.events, lines)
-            run.slow_lines += chunk.slow_lines
-            run.slow_operations += chunk.slow_operations
             blocks.starts.extend((first + lines, offset) for first, offset in chunk.block_starts)
             lines += chunk.lines
     return lines, blocks

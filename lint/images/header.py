@@ -8,8 +8,6 @@ import struct
 from collections.abc import Callable
 from typing import Any
 
-from metalint.images.model import Content
-
 HEAD_BYTES = 16 * 1024
 """Read at once from the start of every file: enough for the headers of most images."""
 
@@ -112,24 +110,3 @@ def _sniff_unsupported(head: bytes) -> str | None:
     if text.startswith(b"<?xml") or text.startswith(b"<svg"):
         return "SVG or XML"
     return None
-
-
-def read_content(source: Source) -> Content:
-    """Everything the header says, with structural damage reported in ``corrupt``.
-
-    ``OSError`` is left to the caller: an unreadable file is not a corrupt one.
-    """
-    from metalint.images import readers
-
-    if source.size == 0:
-        return Content(None, corrupt="the file is empty")
-    fmt = sniff(source.head)
-    reader = readers.READERS.get(fmt) if fmt else None
-    if reader is None:
-        return Content(fmt)
-    try:
-        return reader(source)
-    except Truncated as exc:
-        return Content(fmt, corrupt=f"truncated: {exc}")
-    except (Malformed, struct.error, ValueError, IndexError, OverflowError) as exc:
-        return Content(fmt, corrupt=f"the {fmt} header cannot be parsed: {exc}")

@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import stat
 
-from metalint.images.header import Source, read_content
+from metalint.images.header import Source
 from metalint.images.model import Content
+from metalint.images.readers import read_content
 
 _FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 

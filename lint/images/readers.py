@@ -7,7 +7,7 @@ import struct
 import zlib
 from collections.abc import Callable
 
-from metalint.images.header import Malformed, Source, Truncated
+from metalint.images.header import Malformed, Source, Truncated, sniff
 from metalint.images.model import Content
 from metalint.images.rasters import read_bmp, read_ppm, read_tiff
 from metalint.images.tiff import exif_orientation
@@ -183,3 +183,22 @@ READERS: dict[str, Callable[[Source], Content]] = {
     "TIFF": read_tiff,
     "PPM": read_ppm,
 }
+
+
+def read_content(source: Source) -> Content:
+    """Everything the header says, with structural damage reported in ``corrupt``.
+
+    ``OSError`` is left to the caller: an unreadable file is not a corrupt one.
+    """
+    if source.size == 0:
+        return Content(None, corrupt="the file is empty")
+    fmt = sniff(source.head)
+    reader = READERS.get(fmt) if fmt else None
+    if reader is None:
+        return Content(fmt)
+    try:
+        return reader(source)
+    except Truncated as exc:
+        return Content(fmt, corrupt=f"truncated: {exc}")
+    except (Malformed, struct.error, ValueError, IndexError, OverflowError) as exc:
+        return Content(fmt, corrupt=f"the {fmt} header cannot be parsed: {exc}")

@@ -8,7 +8,8 @@ import pytest
 from imagekit import EXIF_FORMATS, EXTENSIONS, FORMATS, bomb_png, codes, encode, run_stage, write
 
 from metalint.images import ImageRef
-from metalint.images.header import Source, read_content
+from metalint.images.header import Source
+from metalint.images.readers import read_content
 
 ORIENTATIONS = [None, 1, 2, 3, 4, 5, 6, 7, 8]
 

@@ -14,7 +14,8 @@ from imagekit import EXTENSIONS, FORMATS, bomb_png, encode, run_stage, write
 import metalint.images.stage as stage_module
 from metalint.config import Config
 from metalint.images import ImageRef, ImageStage
-from metalint.images.header import Source, read_content
+from metalint.images.header import Source
+from metalint.images.readers import read_content
 
 SAMPLES = [
     encode(fmt, (130, 120), 6 if fmt in ("JPEG", "PNG", "WEBP", "TIFF") else None)
