@@ -11,8 +11,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -34,8 +33,7 @@ _DECODER = json.JSONDecoder(parse_constant=NonFinite)
 _scanstring = json.decoder.scanstring  # type: ignore[attr-defined]
 
 
-@dataclass(frozen=True, slots=True)
-class Value:
+class Value(NamedTuple):
     """A JSON value of the line and where it stands, as 0-based character offsets."""
 
     value: Any
@@ -43,8 +41,7 @@ class Value:
     end: int
 
 
-@dataclass(frozen=True, slots=True)
-class Member:
+class Member(NamedTuple):
     """One ``"key": value`` pair of the line's object, in source order (duplicates kept)."""
 
     key: str
@@ -55,8 +52,7 @@ class Member:
     value_end: int
 
 
-@dataclass(frozen=True, slots=True)
-class SyntaxProblem:
+class SyntaxProblem(NamedTuple):
     message: str
     offset: int
 

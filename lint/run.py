@@ -104,25 +104,33 @@ class Run:
         """Index a line the fast path could not vouch for; its findings come at the end."""
         self.slow_numbers.append(lineno)
         parsed = obj.__class__ is dict
-        ctx = LineContext.of(self.path, lineno, raw, self.config, obj if parsed else None)
-        # A line orjson read as something other than an object is no object for any parser.
-        line_obj = obj if parsed else (None if obj is not None else ctx.obj)
+        ctx = None
+        if parsed:
+            line_obj = obj
+        elif obj is None:  # orjson could not read it; the positional parser may
+            ctx = LineContext.of(self.path, lineno, raw, self.config)
+            line_obj = ctx.obj
+        else:  # a JSON value, but no object
+            line_obj = None
         if line_obj is None:
-            self.index.other_line(lineno, ctx.raw)
+            self.index.other_line(lineno, _without_ending(raw))
             return
-        if ctx.operation in ("ADD", "DELETE"):
+        if line_obj.get("OperationType") in ("ADD", "DELETE"):
             self.slow_operations += 1
         key = operation_key(line_obj)
         if key is None:
-            self.index.other_line(lineno, ctx.raw)
+            self.index.other_line(lineno, _without_ending(raw))
             return
         op, pid, pic = key
         self.index.record(lineno, op, pid, pic)
-        if op == "ADD" and self.images is not None and not self._blocks_image(ctx, raw, parsed):
-            assert pic is not None
-            region = line_obj.get("Region")
-            box = parse_region(region) if isinstance(region, str) else None
-            self.images.add(ImageRef(lineno, pic, box))
+        if op == "ADD" and self.images is not None:
+            if ctx is None:
+                ctx = LineContext.of(self.path, lineno, raw, self.config, line_obj)
+            if not self._blocks_image(ctx, raw, parsed):
+                assert pic is not None
+                region = line_obj.get("Region")
+                box = parse_region(region) if isinstance(region, str) else None
+                self.images.add(ImageRef(lineno, pic, box))
 
     def _blocks_image(self, ctx: LineContext, raw: bytes, parsed: bool) -> bool:
         return any(
@@ -164,21 +172,27 @@ class Run:
         plan = self.plan.line
         chosen: dict[str, Rule] = {}
         if unparsed:
-            chosen.update((r.code, r) for r in plan.on_unparsed)
+            for r in plan.on_unparsed:
+                chosen[r.code] = r
         obj = ctx.obj
         if obj is not None:
+            on_errors = plan.on_errors
             for error in ctx.schema_errors:
-                chosen.update((r.code, r) for r in plan.on_errors.get(error.kind, ()))
-            for guard in guards_hold(plan.guards, raw, obj):
-                chosen.update((r.code, r) for r in plan.on_guard[guard])
+                for r in on_errors.get(error.kind, ()):
+                    chosen[r.code] = r
+            if plan.guards:
+                for guard in guards_hold(plan.guards, raw, obj):
+                    for r in plan.on_guard[guard]:
+                        chosen[r.code] = r
             instance = ctx.validator_instance
             if plan.on_fragment and not plan.fragments_hold(instance):
                 for is_valid, rule in plan.on_fragment:
                     if rule.code not in chosen and not is_valid(instance):
                         chosen[rule.code] = rule
+        if len(chosen) < 2:
+            return chosen.values()
         order = plan.order
         return sorted(chosen.values(), key=lambda r: order[r.code])
-
 
     def absorb(self, slow_numbers: array[int], slow_operations: int, lines_before: int) -> None:
         """Take in the slow lines another process found in a later chunk of the file, whose
@@ -260,6 +274,12 @@ class Run:
             if same not in (ctx.lineno, first):
                 chosen.add(same)
         return chosen
+
+
+def _without_ending(raw: bytes) -> bytes:
+    if raw.endswith(b"\r\n"):
+        return raw[:-2]
+    return raw[:-1] if raw.endswith(b"\n") else raw
 
 
 def _order(d: Diagnostic) -> tuple[Span, str]:

@@ -13,8 +13,7 @@ import copy
 import functools
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import jsonschema_rs
 
@@ -43,8 +42,7 @@ KINDS = {
 versions that give ``kind.name`` give these same keywords."""
 
 
-@dataclass(frozen=True, slots=True)
-class SchemaError:
+class SchemaError(NamedTuple):
     kind: str
     """The JSON Schema keyword that failed: ``required``, ``type``, ``enum``, ``maxLength``..."""
     key: str | None
