@@ -585,9 +585,13 @@ def legacy_field(ctx: LineContext) -> Iterator[Finding]:
 
 
 _DELETE_USES_ITS_KEYS: Fragment = {
-    "if": {"properties": {"OperationType": {"const": "DELETE"}}, "required": ["OperationType"]},
-    "then": {"propertyNames": {"enum": list(DELETE_KEYS)}},
+    "dependentSchemas": {
+        key: {"properties": {"OperationType": {"const": "ADD"}}}
+        for key in line_schema()["properties"]
+        if key not in DELETE_KEYS
+    }
 }
+"""Every key but DELETE's own belongs to an ADD."""
 
 
 @rule(
