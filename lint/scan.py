@@ -173,16 +173,26 @@ def scan(
             if not is_clean(obj) or (check_end and not raw.endswith(line_ends)):
                 slow(lineno, raw, obj)
                 continue
-            if check_keys or check_fraction:
-                present = () if non_string.isdisjoint(obj) else non_string.intersection(obj)
-                # On a clean line every quote delimits a key or a string value: each key
-                # brings 4 quotes and each non-string value's key 2, so any other count means
-                # a key repeated (and silently dropped by the parser).
-                if (check_keys and 4 * len(obj) - raw.count(b'"') != 2 * len(present)) or (
-                    check_fraction and any(obj[k].__class__ is float for k in present)
-                ):
+            # On a clean line every quote delimits a key or a string value: each key brings
+            # 4 quotes and each non-string value's key 2, so any other count means a key
+            # repeated (and silently dropped by the parser).
+            if non_string.isdisjoint(obj):
+                if check_keys and 4 * len(obj) != raw.count(b'"'):
                     slow(lineno, raw, obj)
                     continue
+            else:
+                present = non_string.intersection(obj)
+                if check_keys and 4 * len(obj) - raw.count(b'"') != 2 * len(present):
+                    slow(lineno, raw, obj)
+                    continue
+                if check_fraction:
+                    fraction = False
+                    for k in present:
+                        if obj[k].__class__ is float:
+                            fraction = True
+                    if fraction:
+                        slow(lineno, raw, obj)
+                        continue
             box = None
             if "Region" in obj:
                 # The schema vouched for the digits and commas; only the order is left to
@@ -201,14 +211,15 @@ def scan(
             if obj["OperationType"] == "ADD":
                 pic = obj["PicName"]
                 key = hash((pid, pic)) & key_mask  # index.image_key, inlined
+                pkey = hash(pid) & key_mask
                 if logging:
-                    log_extend((lineno << 2, key, hash(pid) & key_mask))  # type: ignore[misc]
+                    log_extend((lineno << 2, key, pkey))  # type: ignore[misc]
                 else:
                     first = adds_setdefault(key, lineno)
                     if first != lineno:
                         pairs_append((lineno, first))
                     add_lines(lineno)
-                    add_products(hash(pid) & key_mask)
+                    add_products(pkey)
                     # LineIndex.add_after_deletes, unrolled: in a file that mixes ADDs with a
                     # few DELETEs it would run on nearly every line.
                     if deleted_images:
@@ -216,7 +227,7 @@ def scan(
                         if earlier is not None:
                             pairs_append((lineno, earlier))
                     if deleted_products:
-                        earlier = deleted_products.get(hash(pid) & key_mask)
+                        earlier = deleted_products.get(pkey)
                         if earlier is not None:
                             pairs_append((lineno, earlier))
                 if images_add is not None:
