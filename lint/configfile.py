@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from metalint.config import Config, PerFileIgnore, caches_disabled_by_environment
+from metalint.config import Config, PerFileIgnore
 from metalint.diagnostics import Severity
 from metalint.rules import all_rules, get_rule, match_selector
 from metalint.service import Service
@@ -288,11 +288,8 @@ def build_config(settings: FileSettings | None, overrides: Overrides) -> Config:
     layers = [settings.selection] if settings is not None else []
     enabled = selected_codes([*layers, overrides.selection])
     every_code = frozenset(rule.code for rule in all_rules())
-    use_cache = overrides.use_cache
-    if use_cache is None:
-        use_cache = not caches_disabled_by_environment()
     file_service = settings.service if settings is not None else None
-    return Config(
+    config = Config(
         service=overrides.service or file_service or Service.PRODUCT,
         disabled=every_code - enabled,
         severities=dict(settings.severities) if settings is not None else {},
@@ -300,10 +297,11 @@ def build_config(settings: FileSettings | None, overrides: Overrides) -> Config:
         check_images=overrides.check_images if overrides.check_images is not None else True,
         images_root=overrides.images_root or (settings.images_root if settings else None),
         jobs=overrides.jobs or (settings.jobs if settings else None),
-        use_cache=use_cache,
         cache_dir=settings.cache_dir if settings is not None else None,
         base_dir=settings.base_dir if settings is not None else None,
     )
+    # Left unset, whether caches are used is the environment's say (see Config.use_cache).
+    return config if overrides.use_cache is None else replace(config, use_cache=overrides.use_cache)
 
 
 def check_selection(selection: Selection, where: str = "command line") -> None:
