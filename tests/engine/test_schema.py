@@ -21,7 +21,13 @@ from metalint.plan import plan_for
 from metalint.registry import Scope
 from metalint.rules import rules_of
 from metalint.schema import line_schema
-from metalint.schemacheck import clean_schema, detailed_errors
+from metalint.schemacheck import (
+    _decomposed,
+    _errors_of,
+    _line_validator,
+    clean_schema,
+    detailed_errors,
+)
 from metalint.service import Service
 
 from .strategies import Line, line_objects, lines
@@ -102,6 +108,16 @@ def test_picname_pattern_agrees(value: str) -> None:
 @given(line_objects())
 def test_detailed_errors_agree_with_python_jsonschema(obj: dict[str, Any]) -> None:
     assert (detailed_errors(obj) == []) == REFERENCE.is_valid(obj), list(REFERENCE.iter_errors(obj))
+
+
+@PROPERTY_SETTINGS
+@given(line_objects())
+def test_keyword_by_keyword_errors_are_the_validator_s(obj: dict[str, Any]) -> None:
+    # The errors found keyword by keyword are exactly those iter_errors reports.
+    decomposed = _decomposed().errors(obj)
+    assert decomposed is not None
+    reported = _errors_of(_line_validator().iter_errors(obj))
+    assert sorted(decomposed, key=repr) == sorted(reported, key=repr)
 
 
 @PROPERTY_SETTINGS
