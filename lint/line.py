@@ -42,6 +42,7 @@ class LineContext:
         "_offsets_by_key",
         "_parsed",
         "_plain",
+        "_read_by_orjson",
         "_text",
         "config",
         "ending",
@@ -72,6 +73,7 @@ class LineContext:
         self._text: str | None = _UNSET
         self._parsed: tuple[list[Value], list[str], SyntaxProblem | None] = _UNSET
         self._obj: dict[str, Any] | None = _UNSET if obj is None else obj
+        self._read_by_orjson = obj is not None
         self._members: list[Member] = _UNSET
         self._offsets_by_key: dict[str, tuple[int, int, int, int]] | None = None
         self._all_offsets = False
@@ -297,7 +299,7 @@ class LineContext:
     def validator_instance(self) -> dict[str, Any] | None:
         """The object as the compiled validators take it (see ``metalint.schemacheck``)."""
         if self._instance is None and self.obj is not None:
-            self._instance = validator_instance(self.obj)
+            self._instance = validator_instance(self.obj, read_by_orjson=self._read_by_orjson)
         return self._instance
 
     @property

@@ -40,36 +40,32 @@ class Sink(Protocol):
         or None when orjson could not read it."""
 
 
-def guards_hold(guards: frozenset[Guard], raw: bytes, obj: dict[str, Any]) -> frozenset[Guard]:
-    """Which of ``guards`` hold on a line whose object orjson read (the slow path's view of
-    the checks the scan makes inline)."""
-    held = set()
+def guards_hold(guards: frozenset[Guard], raw: bytes, obj: dict[str, Any]) -> list[Guard]:
+    """Which of ``guards`` hold on a line with an object (the slow path's view of the checks
+    the scan makes inline), in one pass over the values."""
+    held = []
     if Guard.LINE_END in guards and not raw.endswith(_LINE_ENDS):
-        held.add(Guard.LINE_END)
-    if Guard.KEY_COUNT in guards and _quotes_disagree(raw, obj):
-        held.add(Guard.KEY_COUNT)
-    if Guard.FRACTION in guards and any(
-        obj[k].__class__ is float for k in NON_STRING_KEYS.intersection(obj)
-    ):
-        held.add(Guard.FRACTION)
-    if Guard.REGION_ORDER in guards and _region_out_of_order(obj.get("Region")):
-        held.add(Guard.REGION_ORDER)
-    return frozenset(held)
-
-
-def _quotes_disagree(raw: bytes, obj: dict[str, Any]) -> bool:
-    """The key count of the scan for any line, whatever its types: a string value brings 4
-    quotes with its key, any other flat value 2, and a nested one an unknown number."""
-    expected = 0
-    for value in obj.values():
-        cls = value.__class__
-        if cls is str:
-            expected += 4
-        elif cls is list or cls is dict:
-            return True
-        else:
-            expected += 2
-    return raw.count(b'"') != expected
+        held.append(Guard.LINE_END)
+    if Guard.KEY_COUNT in guards or Guard.FRACTION in guards:
+        # A string value brings 4 quotes with its key and any other flat value 2; a nested
+        # value brings an unknown number, so the count cannot vouch for the keys.
+        expected, nested, fraction = 0, False, False
+        for key, value in obj.items():
+            cls = value.__class__
+            if cls is str:
+                expected += 4
+            elif cls is list or cls is dict:
+                nested = True
+            else:
+                expected += 2
+                fraction = fraction or (cls is float and key in NON_STRING_KEYS)
+        if Guard.KEY_COUNT in guards and (nested or raw.count(b'"') != expected):
+            held.append(Guard.KEY_COUNT)
+        if Guard.FRACTION in guards and fraction:
+            held.append(Guard.FRACTION)
+    if Guard.REGION_ORDER in guards and "Region" in obj and _region_out_of_order(obj["Region"]):
+        held.append(Guard.REGION_ORDER)
+    return held
 
 
 def _region_out_of_order(region: object) -> bool:

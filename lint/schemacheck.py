@@ -173,8 +173,16 @@ def _for_validator(obj: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]
     return (obj if instance is None else instance), names
 
 
-def validator_instance(obj: dict[str, Any]) -> dict[str, Any]:
-    """``obj`` as the compiled validators can take it (see ``_for_validator``)."""
+def validator_instance(obj: dict[str, Any], *, read_by_orjson: bool = False) -> dict[str, Any]:
+    """``obj`` as the compiled validators can take it (see ``_for_validator``). An object
+    orjson read holds no lone surrogate and no NaN: only nesting can stand in the way."""
+    if read_by_orjson:
+        for value in obj.values():
+            cls = value.__class__
+            if cls is list or cls is dict:
+                break
+        else:
+            return obj
     return _for_validator(obj)[0]
 
 

@@ -12,17 +12,8 @@ from typing import Any, TextIO
 
 import orjson
 
-from metalint.diagnostics import Diagnostic, Fix, Span
+from metalint.diagnostics import Diagnostic, Fix
 from metalint.report.base import ReportOptions, Totals
-
-
-def _span(span: Span) -> dict[str, int]:
-    return {
-        "line": span.line,
-        "column": span.column,
-        "end_line": span.end_line,
-        "end_column": span.end_column,
-    }
 
 
 def _fix(fix: Fix | None) -> dict[str, Any] | None:
@@ -30,21 +21,44 @@ def _fix(fix: Fix | None) -> dict[str, Any] | None:
         return None
     return {
         "description": fix.description,
-        "edits": [{**_span(edit.span), "new_text": edit.new_text} for edit in fix.edits],
+        "edits": [
+            {
+                "line": e.span.line,
+                "column": e.span.column,
+                "end_line": e.span.end_line,
+                "end_column": e.span.end_column,
+                "new_text": e.new_text,
+            }
+            for e in fix.edits
+        ],
     }
 
 
 def diagnostic_to_json(d: Diagnostic) -> dict[str, Any]:
+    span = d.span
     return {
         "path": d.path,
-        **_span(d.span),
+        "line": span.line,
+        "column": span.column,
+        "end_line": span.end_line,
+        "end_column": span.end_column,
         "code": d.code,
         "name": d.name,
         "severity": d.severity.value,
         "message": d.message,
         "key": d.key,
-        "fix": _fix(d.fix),
-        "related": [{"path": r.path, **_span(r.span), "message": r.message} for r in d.related],
+        "fix": None if d.fix is None else _fix(d.fix),
+        "related": [
+            {
+                "path": r.path,
+                "line": r.span.line,
+                "column": r.span.column,
+                "end_line": r.span.end_line,
+                "end_column": r.span.end_column,
+                "message": r.message,
+            }
+            for r in d.related
+        ],
     }
 
 
