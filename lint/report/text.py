@@ -61,10 +61,17 @@ class TextReporter:
 
     def add(self, diagnostic: Diagnostic) -> None:
         d = diagnostic
-        where = self._style(f"{d.path}:{d.span.line}:{d.span.column}:", _BOLD)
-        code = self._style(d.code, _BOLD)
-        severity = self._style(f"{d.severity.value}:", _SEVERITY_STYLE[d.severity])
-        print(f"{where} {code} [{d.name}] {severity} {d.message}", file=self._out)
+        if self._options.color:
+            where = self._style(f"{d.path}:{d.span.line}:{d.span.column}:", _BOLD)
+            code = self._style(d.code, _BOLD)
+            severity = self._style(f"{d.severity.value}:", _SEVERITY_STYLE[d.severity])
+            self._out.write(f"{where} {code} [{d.name}] {severity} {d.message}\n")
+        else:
+            span = d.span
+            self._out.write(
+                f"{d.path}:{span.line}:{span.column}: {d.code} [{d.name}] {d.severity.value}: "
+                f"{d.message}\n"
+            )
         if self._options.show_source:
             self._source(d)
             for related in d.related:
