@@ -20,11 +20,13 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed-test node-tools
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-# Static checks: ruff, and strict mypy over the package as installed (the strict editable
-# install's tree of links, below).
+# Static checks: ruff; strict mypy over the package as installed; import-linter's contracts
+# (pyproject.toml, [tool.importlinter]) over the same tree. Last, so that a broken contract does
+# not hide what the others find.
 check: $(VENV)/.installed-test
 	$(BIN)/ruff check lint lsp schema tests examples bench
 	$(BIN)/mypy -p metalint
+	$(BIN)/lint-imports
 
 # Microsoft's SARIF validator, for the sarif output's tests. Without npm those tests are skipped
 # (CI installs npm, so there they always run).
@@ -47,7 +49,7 @@ $(BIN)/python:
 # The development install: setuptools' strict editable mode. It builds a tree of links named as
 # the installed package under build/__editable__.*/ (metalint/ holds links to lint/'s files,
 # metalint/lsp/ to lsp/'s, metalint/schema/ to schema/'s) and puts that tree on the venv's path.
-# Editors, mypy and other tools read it as plain files; an edit to a linked file shows at once.
+# Editors, mypy and import-linter read it as plain files; an edit to a linked file shows at once.
 # A file added or removed needs the tree relinked, that is a reinstall: the stamps depend on
 # $(VENV)/package-files, the list of the package's files (and of the tree itself), which is
 # rewritten only when it changes. So every target that uses the venv relinks when needed, and
@@ -72,4 +74,5 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/package-files | $(BIN)/python
 	@touch $@ $(VENV)/.installed
 
 clean:
-	rm -rf $(VENV) node_modules build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules build dist *.egg-info .pytest_cache .mypy_cache \
+		.ruff_cache .import_linter_cache
