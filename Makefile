@@ -5,8 +5,9 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+LOWEST := .venv-lowest
 
-.PHONY: demo test check venv node-tools clean FORCE
+.PHONY: demo test check test-lowest venv node-tools clean FORCE
 
 demo: $(VENV)/.installed
 	@echo "\$$ metalint examples/bucket"
@@ -27,6 +28,25 @@ check: $(VENV)/.installed-test
 	$(BIN)/ruff check lint lsp schema tests examples bench
 	$(BIN)/mypy -p metalint
 	$(BIN)/lint-imports
+
+# The quick tests against the lowest version of each run-time dependency that pyproject.toml
+# allows: .ci/lowest pins every ">=" floor of [project] dependencies, and a venv of its own gets
+# exactly those (the test tools at their newest). The package is installed as a wheel, afresh
+# on every run, so the tests see the current code; build/lib goes first, as setuptools would
+# pack a module removed since the last build from the copy it left there.
+test-lowest: $(LOWEST)/.installed node-tools
+	rm -rf build/lib
+	$(LOWEST)/bin/python -m pip install -q --no-deps --force-reinstall .
+	@echo "run-time dependencies at their floors: $$(tr '\n' ' ' < $(LOWEST)/lowest.txt)"
+	$(LOWEST)/bin/pytest -m "not slow" -q $(PYTEST_ARGS)
+
+$(LOWEST)/.installed: pyproject.toml .ci/lowest
+	rm -rf $(LOWEST)
+	$(PYTHON) -m venv $(LOWEST)
+	$(LOWEST)/bin/python -m pip install -q --upgrade pip
+	$(LOWEST)/bin/python .ci/lowest > $(LOWEST)/lowest.txt
+	$(LOWEST)/bin/python -m pip install -q -c $(LOWEST)/lowest.txt '.[test]'
+	@touch $@
 
 # Microsoft's SARIF validator, for the sarif output's tests. Without npm those tests are skipped
 # (CI installs npm, so there they always run).
@@ -74,5 +94,5 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/package-files | $(BIN)/python
 	@touch $@ $(VENV)/.installed
 
 clean:
-	rm -rf $(VENV) node_modules build dist *.egg-info .pytest_cache .mypy_cache \
+	rm -rf $(VENV) $(LOWEST) node_modules build dist *.egg-info .pytest_cache .mypy_cache \
 		.ruff_cache .import_linter_cache
