@@ -78,4 +78,3 @@ class Config:
 
 
 DEFAULT_CONFIG = Config()
-

@@ -82,7 +82,5 @@ class Diagnostic(NamedTuple):
         if fix is not None:
             edits = tuple(TextEdit(e.span.moved_down(lines), e.new_text) for e in fix.edits)
             fix = Fix(fix.description, edits)
-        related = tuple(
-            Related(r.path, r.span.moved_down(lines), r.message) for r in self.related
-        )
+        related = tuple(Related(r.path, r.span.moved_down(lines), r.message) for r in self.related)
         return self._replace(span=self.span.moved_down(lines), fix=fix, related=related)

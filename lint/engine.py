@@ -53,9 +53,7 @@ def _lint_run(
     if config.check_images and manifest_dir is not None:
         from metalint.images import ImageStage
 
-        stage = ImageStage(
-            manifest_dir, run.config, progress, rules=run.plan.image, record=record
-        )
+        stage = ImageStage(manifest_dir, run.config, run.plan.image, progress, record=record)
         run.images = stage
     lines, blocks = scan_manifest(stream, run, disk_path)
     operations = lines - run.slow_lines + run.slow_operations

@@ -88,8 +88,9 @@ def parse_values(text: str, start: int) -> tuple[list[Value], list[str], SyntaxP
     return values, separators, None
 
 
-def scan_members(text: str, start: int) -> list[Member]:
-    """The members of the object that begins at ``start`` (already known to be valid JSON).
+def scan_members(text: str, start: int, obj: dict[str, Any]) -> list[Member]:
+    """The members of ``obj``, the object that begins at ``start`` (already known to be valid
+    JSON).
 
     Each value is decoded once more here, which is what gives its end; keys come from the
     string scanner alone.
@@ -100,12 +101,36 @@ def scan_members(text: str, start: int) -> list[Member]:
         key, key_end = _scanstring(text, i + 1)
         colon = skip_whitespace(text, key_end)
         value_start = skip_whitespace(text, colon + 1)
-        value, value_end = _DECODER.raw_decode(text, value_start)
+        try:
+            value, value_end = _DECODER.raw_decode(text, value_start)
+        except RecursionError:
+            # A value nested deeper than Python's decoder goes (orjson may have read it):
+            # its end comes from counting brackets, and the value is the one the object
+            # holds, which differs only if the key is repeated.
+            value, value_end = obj.get(key), _container_end(text, value_start)
         members.append(Member(key, i, key_end, value, value_start, value_end))
         i = skip_whitespace(text, value_end)
         if text[i] == ",":
             i = skip_whitespace(text, i + 1)
     return members
+
+
+def _container_end(text: str, start: int) -> int:
+    """Where the array or object that begins at ``start`` (valid JSON) ends, without recursion."""
+    depth = 0
+    i = start
+    while True:
+        char = text[i]
+        if char == '"':
+            i = _scanstring(text, i + 1)[1]
+            continue
+        if char in "[{":
+            depth += 1
+        elif char in "]}":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
 
 
 def contains_non_finite(value: Any) -> bool:

@@ -185,7 +185,11 @@ class LineContext:
         if self._members is _UNSET:
             found = self.object_value
             text = self.text
-            self._members = [] if found is None or text is None else scan_members(text, found.start)
+            self._members = (
+                []
+                if found is None or text is None
+                else scan_members(text, found.start, found.value)
+            )
         return self._members
 
     @property

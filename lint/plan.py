@@ -96,9 +96,7 @@ def _plan(
         on_errors={kind: _unique(found) for kind, found in on_errors.items()},
         on_guard={guard: _unique(found) for guard, found in on_guard.items()},
         on_fragment=tuple(on_fragment),
-        fragments_hold=fragment_validator({"allOf": fragments}).is_valid
-        if fragments
-        else _always,
+        fragments_hold=fragment_validator({"allOf": fragments}).is_valid if fragments else _always,
         order={r.code: i for i, r in enumerate(line_rules)},
     )
     return Plan(

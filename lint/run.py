@@ -30,6 +30,7 @@ from metalint.scan import Blocks, guards_hold
 if TYPE_CHECKING:
     from metalint.images.stage import ImageFinding, ImageStage
 
+
 @dataclass(frozen=True, slots=True)
 class LineVerdict:
     """What linting one line on its own found."""

@@ -23,38 +23,12 @@ from metalint.schema import line_schema
 
 _SURROGATES = re.compile("[\ud800-\udfff]")
 
-KINDS = {
-    "AdditionalProperties": "additionalProperties",
-    "Constant": "const",
-    "Enum": "enum",
-    "FalseSchema": "false",
-    "Maximum": "maximum",
-    "MaxLength": "maxLength",
-    "Minimum": "minimum",
-    "MinLength": "minLength",
-    "Not": "not",
-    "Pattern": "pattern",
-    "PropertyNames": "propertyNames",
-    "Required": "required",
-    "Type": "type",
-}
-"""The error kinds the line schema can raise, by the name of jsonschema-rs's kind class; the
-versions that give ``kind.name`` give these same keywords."""
-
-
 class SchemaError(NamedTuple):
     kind: str
     """The JSON Schema keyword that failed: ``required``, ``type``, ``enum``, ``maxLength``..."""
     key: str | None
     """The top-level key concerned; for ``required`` the missing key, for
     ``additionalProperties`` the unexpected key."""
-
-
-def _kind(error: Any) -> str:
-    name = getattr(error.kind, "name", None)
-    if isinstance(name, str):
-        return name
-    return KINDS.get(type(error.kind).__name__, "unknown")
 
 
 def _without_annotations(schema: dict[str, Any]) -> dict[str, Any]:
@@ -209,7 +183,7 @@ def detailed_errors(
 def _errors_of(found: Iterable[Any]) -> list[SchemaError]:
     errors: list[SchemaError] = []
     for error in found:
-        kind = _kind(error)
+        kind = error.kind.name  # the keyword that failed, named by jsonschema-rs itself
         path = error.instance_path
         if kind == "required":
             errors.append(SchemaError("required", str(error.kind.property)))

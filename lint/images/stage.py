@@ -62,20 +62,17 @@ class ImageStage:
         self,
         manifest_dir: pathlib.Path,
         config: Config,
+        rules: Sequence[Rule],
         progress: Callable[[int, int], None] | None = None,
         *,
-        rules: Sequence[Rule] | None = None,
         record: bool = False,
     ) -> None:
-        """``rules`` are the image rules to run, by default those the configuration enables.
-        With ``record``, the stage keeps what its findings depended on: see ``dependencies``."""
+        """``rules`` are the image rules to run (the plan's, which the stage does not make:
+        planning needs the rule catalogue, and the catalogue needs the image model). With
+        ``record``, the stage keeps what its findings depended on: see ``dependencies``."""
         self._profile = config.profile
         self._progress = progress
         self._jobs = max(1, config.jobs or os.cpu_count() or 1)
-        if rules is None:
-            from metalint.plan import plan_for
-
-            rules = plan_for(config).image
         self._rules = list(rules)
         # When no enabled rule needs an image's header, no image is opened.
         self._wants_content = any(r.reads_image for r in self._rules)

@@ -54,7 +54,10 @@ def _replace_value(ctx: LineContext, key: str, new_text: str, description: str) 
 
 
 @rule(
-    "ML101", "missing-field", scope=Scope.FIELDS, severity=Severity.ERROR,
+    "ML101",
+    "missing-field",
+    scope=Scope.FIELDS,
+    severity=Severity.ERROR,
     triggers=[schema_errors("required")],
 )
 def missing_field(ctx: LineContext) -> Iterator[Finding]:
@@ -92,7 +95,11 @@ def missing_field(ctx: LineContext) -> Iterator[Finding]:
 
 
 @rule(
-    "ML102", "invalid-operation-type", scope=Scope.FIELDS, severity=Severity.ERROR, fixable=True,
+    "ML102",
+    "invalid-operation-type",
+    scope=Scope.FIELDS,
+    severity=Severity.ERROR,
+    fixable=True,
     triggers=[schema_errors("enum")],
 )
 def invalid_operation_type(ctx: LineContext) -> Iterator[Finding]:
@@ -136,7 +143,11 @@ def invalid_operation_type(ctx: LineContext) -> Iterator[Finding]:
 
 
 @rule(
-    "ML103", "wrong-type", scope=Scope.FIELDS, severity=Severity.ERROR, fixable=True,
+    "ML103",
+    "wrong-type",
+    scope=Scope.FIELDS,
+    severity=Severity.ERROR,
+    fixable=True,
     triggers=[schema_errors("type"), guarded(Guard.FRACTION)],
 )
 def wrong_type(ctx: LineContext) -> Iterator[Finding]:
@@ -212,7 +223,10 @@ def _article(json_type: str) -> str:
 
 
 @rule(
-    "ML104", "invalid-length", scope=Scope.FIELDS, severity=Severity.ERROR,
+    "ML104",
+    "invalid-length",
+    scope=Scope.FIELDS,
+    severity=Severity.ERROR,
     triggers=[schema_errors("minLength", "maxLength")],
 )
 def invalid_length(ctx: LineContext) -> Iterator[Finding]:
@@ -251,7 +265,10 @@ def invalid_length(ctx: LineContext) -> Iterator[Finding]:
 
 
 @rule(
-    "ML105", "invalid-category-id", scope=Scope.FIELDS, severity=Severity.ERROR,
+    "ML105",
+    "invalid-category-id",
+    scope=Scope.FIELDS,
+    severity=Severity.ERROR,
     triggers=[schema_errors("enum")],
 )
 def invalid_category_id(ctx: LineContext) -> Iterator[Finding]:
@@ -290,7 +307,10 @@ def invalid_category_id(ctx: LineContext) -> Iterator[Finding]:
 
 
 @rule(
-    "ML106", "integer-out-of-range", scope=Scope.FIELDS, severity=Severity.ERROR,
+    "ML106",
+    "integer-out-of-range",
+    scope=Scope.FIELDS,
+    severity=Severity.ERROR,
     triggers=[schema_errors("minimum", "maximum")],
 )
 def integer_out_of_range(ctx: LineContext) -> Iterator[Finding]:
@@ -326,7 +346,10 @@ def integer_out_of_range(ctx: LineContext) -> Iterator[Finding]:
 
 
 @rule(
-    "ML107", "forbidden-character", scope=Scope.FIELDS, severity=Severity.ERROR,
+    "ML107",
+    "forbidden-character",
+    scope=Scope.FIELDS,
+    severity=Severity.ERROR,
     triggers=[schema_errors("pattern")],
 )
 def forbidden_character(ctx: LineContext) -> Iterator[Finding]:
@@ -370,7 +393,10 @@ def forbidden_character(ctx: LineContext) -> Iterator[Finding]:
 
 
 @rule(
-    "ML108", "invalid-region", scope=Scope.FIELDS, severity=Severity.ERROR,
+    "ML108",
+    "invalid-region",
+    scope=Scope.FIELDS,
+    severity=Severity.ERROR,
     triggers=[schema_errors("pattern"), guarded(Guard.REGION_ORDER)],
 )
 def invalid_region(ctx: LineContext) -> Iterator[Finding]:
@@ -426,7 +452,11 @@ def invalid_region(ctx: LineContext) -> Iterator[Finding]:
 
 
 @rule(
-    "ML109", "unknown-field", scope=Scope.FIELDS, severity=Severity.WARNING, fixable=True,
+    "ML109",
+    "unknown-field",
+    scope=Scope.FIELDS,
+    severity=Severity.WARNING,
+    fixable=True,
     triggers=[schema_errors("additionalProperties")],
 )
 def unknown_field(ctx: LineContext) -> Iterator[Finding]:
@@ -506,7 +536,10 @@ def did_you_mean(key: str) -> str | None:
 
 
 @rule(
-    "ML110", "duplicate-key", scope=Scope.FIELDS, severity=Severity.WARNING,
+    "ML110",
+    "duplicate-key",
+    scope=Scope.FIELDS,
+    severity=Severity.WARNING,
     triggers=[guarded(Guard.KEY_COUNT)],
 )
 def duplicate_key(ctx: LineContext) -> Iterator[Finding]:
@@ -552,7 +585,10 @@ def duplicate_key(ctx: LineContext) -> Iterator[Finding]:
 
 
 @rule(
-    "ML111", "legacy-field", scope=Scope.FIELDS, severity=Severity.WARNING,
+    "ML111",
+    "legacy-field",
+    scope=Scope.FIELDS,
+    severity=Severity.WARNING,
     triggers=[schema_errors("additionalProperties")],
 )
 def legacy_field(ctx: LineContext) -> Iterator[Finding]:
@@ -595,7 +631,10 @@ _DELETE_USES_ITS_KEYS: Fragment = {
 
 
 @rule(
-    "ML112", "ignored-by-delete", scope=Scope.FIELDS, severity=Severity.INFO,
+    "ML112",
+    "ignored-by-delete",
+    scope=Scope.FIELDS,
+    severity=Severity.INFO,
     triggers=[unclean(_DELETE_USES_ITS_KEYS)],
 )
 def ignored_by_delete(ctx: LineContext) -> Iterator[Finding]:
@@ -632,7 +671,10 @@ _CROP_WITHOUT_REGION: Fragment = {
 
 
 @rule(
-    "ML113", "crop-with-region", scope=Scope.FIELDS, severity=Severity.WARNING,
+    "ML113",
+    "crop-with-region",
+    scope=Scope.FIELDS,
+    severity=Severity.WARNING,
     triggers=[unclean(_CROP_WITHOUT_REGION)],
 )
 def crop_with_region(ctx: LineContext) -> Iterator[Finding]:
@@ -681,7 +723,10 @@ def _honoured_fields(profile: ServiceProfile) -> Fragment | None:
 
 
 @rule(
-    "ML114", "ignored-by-service", scope=Scope.FIELDS, severity=Severity.INFO,
+    "ML114",
+    "ignored-by-service",
+    scope=Scope.FIELDS,
+    severity=Severity.INFO,
     triggers=[unclean(_honoured_fields)],
 )
 def ignored_by_service(ctx: LineContext) -> Iterator[Finding]:

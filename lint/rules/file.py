@@ -46,7 +46,10 @@ def file_name(facts: FileFacts) -> Iterator[Finding]:
 
 
 @rule(
-    "ML002", "invalid-utf8", scope=Scope.TEXT, severity=Severity.ERROR,
+    "ML002",
+    "invalid-utf8",
+    scope=Scope.TEXT,
+    severity=Severity.ERROR,
     triggers=[unparsed()],
 )
 def invalid_utf8(ctx: LineContext) -> Iterator[Finding]:
@@ -78,7 +81,11 @@ def invalid_utf8(ctx: LineContext) -> Iterator[Finding]:
 
 
 @rule(
-    "ML003", "byte-order-mark", scope=Scope.TEXT, severity=Severity.WARNING, fixable=True,
+    "ML003",
+    "byte-order-mark",
+    scope=Scope.TEXT,
+    severity=Severity.WARNING,
+    fixable=True,
     triggers=[unparsed()],
 )
 def byte_order_mark(ctx: LineContext) -> Iterator[Finding]:
@@ -109,7 +116,11 @@ def byte_order_mark(ctx: LineContext) -> Iterator[Finding]:
 
 
 @rule(
-    "ML004", "multiple-values", scope=Scope.TEXT, severity=Severity.ERROR, fixable=True,
+    "ML004",
+    "multiple-values",
+    scope=Scope.TEXT,
+    severity=Severity.ERROR,
+    fixable=True,
     triggers=[unparsed()],
 )
 def multiple_values(ctx: LineContext) -> Iterator[Finding]:
@@ -156,9 +167,7 @@ def multiple_values(ctx: LineContext) -> Iterator[Finding]:
         and all(isinstance(v, dict) for v in values[0].value)
     ):
         array = values[0]
-        parts = _element_texts(text, array.start, array.end) or [
-            to_json(v) for v in array.value
-        ]
+        parts = _element_texts(text, array.start, array.end) or [to_json(v) for v in array.value]
         where = Span.on_line(ctx.lineno, array.start, array.end)
         message = (
             f"an array of {len(array.value)} objects on one line; put each operation on a "
@@ -183,7 +192,10 @@ def _element_texts(text: str, start: int, end: int) -> list[str] | None:
 
 
 @rule(
-    "ML005", "invalid-json", scope=Scope.TEXT, severity=Severity.ERROR,
+    "ML005",
+    "invalid-json",
+    scope=Scope.TEXT,
+    severity=Severity.ERROR,
     triggers=[unparsed()],
 )
 def invalid_json(ctx: LineContext) -> Iterator[Finding]:
@@ -218,7 +230,10 @@ def invalid_json(ctx: LineContext) -> Iterator[Finding]:
 
 
 @rule(
-    "ML006", "not-an-object", scope=Scope.TEXT, severity=Severity.ERROR,
+    "ML006",
+    "not-an-object",
+    scope=Scope.TEXT,
+    severity=Severity.ERROR,
     triggers=[unparsed()],
 )
 def not_an_object(ctx: LineContext) -> Iterator[Finding]:
@@ -269,7 +284,10 @@ def _json_kind(value: object) -> str:
 
 
 @rule(
-    "ML007", "non-finite-number", scope=Scope.TEXT, severity=Severity.ERROR,
+    "ML007",
+    "non-finite-number",
+    scope=Scope.TEXT,
+    severity=Severity.ERROR,
     triggers=[unparsed()],
 )
 def non_finite_number(ctx: LineContext) -> Iterator[Finding]:
@@ -309,7 +327,11 @@ def non_finite_number(ctx: LineContext) -> Iterator[Finding]:
 
 
 @rule(
-    "ML008", "blank-line", scope=Scope.TEXT, severity=Severity.WARNING, fixable=True,
+    "ML008",
+    "blank-line",
+    scope=Scope.TEXT,
+    severity=Severity.WARNING,
+    fixable=True,
     triggers=[unparsed()],
 )
 def blank_line(ctx: LineContext) -> Iterator[Finding]:
@@ -340,7 +362,11 @@ def blank_line(ctx: LineContext) -> Iterator[Finding]:
 
 
 @rule(
-    "ML009", "crlf-line-ending", scope=Scope.TEXT, severity=Severity.WARNING, fixable=True,
+    "ML009",
+    "crlf-line-ending",
+    scope=Scope.TEXT,
+    severity=Severity.WARNING,
+    fixable=True,
     triggers=[unparsed(), guarded(Guard.LINE_END)],
 )
 def crlf_line_ending(ctx: LineContext) -> Iterator[Finding]:
@@ -373,7 +399,11 @@ def crlf_line_ending(ctx: LineContext) -> Iterator[Finding]:
 
 
 @rule(
-    "ML010", "trailing-whitespace", scope=Scope.TEXT, severity=Severity.WARNING, fixable=True,
+    "ML010",
+    "trailing-whitespace",
+    scope=Scope.TEXT,
+    severity=Severity.WARNING,
+    fixable=True,
     triggers=[unparsed(), guarded(Guard.LINE_END)],
 )
 def trailing_whitespace(ctx: LineContext) -> Iterator[Finding]:

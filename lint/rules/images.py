@@ -24,7 +24,6 @@ Findings = tuple[Finding, ...]
 left to the engine, which points at the value of its key."""
 
 
-
 def _on_picname(message: str) -> Finding:
     return Finding(message, key="PicName")
 
@@ -128,7 +127,13 @@ def image_too_large(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -
     return ()
 
 
-@rule("ML304", "unsupported-image-format", scope=Scope.IMAGE, severity=Severity.ERROR, reads_image=True)
+@rule(
+    "ML304",
+    "unsupported-image-format",
+    scope=Scope.IMAGE,
+    severity=Severity.ERROR,
+    reads_image=True,
+)
 def unsupported_image_format(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> Findings:
     """The file's content is not an image format the service accepts.
 
@@ -201,7 +206,9 @@ def extension_mismatch(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile
     return ()
 
 
-@rule("ML306", "resolution-out-of-range", scope=Scope.IMAGE, severity=Severity.ERROR, reads_image=True)
+@rule(
+    "ML306", "resolution-out-of-range", scope=Scope.IMAGE, severity=Severity.ERROR, reads_image=True
+)
 def resolution_out_of_range(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> Findings:
     """The image's width or height is outside the range the service type accepts.
 
@@ -276,7 +283,13 @@ def exif_rotation(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> 
     return ()
 
 
-@rule("ML308", "exif-orientation-present", scope=Scope.IMAGE, severity=Severity.WARNING, reads_image=True)
+@rule(
+    "ML308",
+    "exif-orientation-present",
+    scope=Scope.IMAGE,
+    severity=Severity.WARNING,
+    reads_image=True,
+)
 def exif_orientation_present(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> Findings:
     """The image carries an EXIF Orientation tag, even if it says "no rotation".
 

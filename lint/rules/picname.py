@@ -34,7 +34,10 @@ def extension(pic_name: str) -> str | None:
 
 
 @rule(
-    "ML120", "picname-extension", scope=Scope.FIELDS, severity=Severity.ERROR,
+    "ML120",
+    "picname-extension",
+    scope=Scope.FIELDS,
+    severity=Severity.ERROR,
     triggers=[schema_errors("pattern")],
     blocks_images=True,
 )
@@ -76,7 +79,11 @@ def picname_extension(ctx: LineContext) -> Iterator[Finding]:
 
 
 @rule(
-    "ML121", "picname-slash", scope=Scope.FIELDS, severity=Severity.ERROR, fixable=True,
+    "ML121",
+    "picname-slash",
+    scope=Scope.FIELDS,
+    severity=Severity.ERROR,
+    fixable=True,
     triggers=[schema_errors("pattern"), unclean(_picname_never("^/"))],
     blocks_images=True,
 )
@@ -122,15 +129,17 @@ def picname_slash(ctx: LineContext) -> Iterator[Finding]:
         )
     if name.endswith("/") and name.strip("/"):
         yield Finding(
-            f"PicName {to_json(name)} ends with '/': that names a "
-            "folder, not an image",
+            f"PicName {to_json(name)} ends with '/': that names a folder, not an image",
             ctx.value_span("PicName"),
             key="PicName",
         )
 
 
 @rule(
-    "ML122", "picname-outside-bucket", scope=Scope.FIELDS, severity=Severity.ERROR,
+    "ML122",
+    "picname-outside-bucket",
+    scope=Scope.FIELDS,
+    severity=Severity.ERROR,
     triggers=[unclean(_picname_never(r"\.\.|:|^\\\\"))],
     blocks_images=True,
 )
@@ -185,7 +194,10 @@ def picname_outside_bucket(ctx: LineContext) -> Iterator[Finding]:
 
 
 @rule(
-    "ML123", "picname-backslash", scope=Scope.FIELDS, severity=Severity.WARNING,
+    "ML123",
+    "picname-backslash",
+    scope=Scope.FIELDS,
+    severity=Severity.WARNING,
     triggers=[unclean(_picname_never(r"\\"))],
     blocks_images=True,
 )
@@ -220,7 +232,10 @@ def picname_backslash(ctx: LineContext) -> Iterator[Finding]:
 
 
 @rule(
-    "ML124", "picname-invalid-segment", scope=Scope.FIELDS, severity=Severity.ERROR,
+    "ML124",
+    "picname-invalid-segment",
+    scope=Scope.FIELDS,
+    severity=Severity.ERROR,
     triggers=[unclean(_picname_never(r"//|[\x00-\x1f\x7f-\x9f]"))],
     blocks_images=True,
 )

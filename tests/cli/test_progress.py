@@ -66,7 +66,7 @@ def test_the_command_shows_progress_on_a_real_terminal(tmp_path: Path) -> None:
             '"CustomContent": ""}'
         )
     (tmp_path / "increment.meta").write_text("\n".join(lines) + "\n")
-    command = f"{sys.executable} -c \"{RUN_WITHOUT_DELAY}\" {tmp_path}"
+    command = f'{sys.executable} -c "{RUN_WITHOUT_DELAY}" {tmp_path}'
     shown = subprocess.run(
         ["script", "-qec", command, "/dev/null"], capture_output=True, text=True, timeout=60
     )

@@ -17,6 +17,7 @@ from metalint.config import Config
 from metalint.diagnostics import Diagnostic, Span
 from metalint.engine import lint_bytes
 from metalint.fixes import apply_fixes
+from metalint.line import LineContext
 from metalint.service import Service
 
 from .strategies import json_scalar, lines
@@ -179,3 +180,19 @@ NASTY = {
 @pytest.mark.parametrize("data", list(NASTY.values()), ids=list(NASTY))
 def test_nasty_input(data: bytes) -> None:
     lint_and_fix(data)
+
+
+def test_members_of_a_line_nested_deeper_than_python_decodes() -> None:
+    # orjson releases before its own depth limit read such a line, so the engine gets an
+    # object that Python's decoder, used for spans, cannot decode again.
+    depth = 10_000
+    text = '{"Colour": ' + '{"a":' * depth + "1" + "}" * depth + ', "ProductId": "1"}'
+    deep: dict[str, Any] = {"a": 1}
+    for _ in range(depth - 1):
+        deep = {"a": deep}
+    obj = {"Colour": deep, "ProductId": "1"}
+    ctx = LineContext.of("increment.meta", 1, text.encode() + b"\n", CONFIG, obj)
+    colour, product = ctx.members
+    assert (colour.key, colour.value_end) == ("Colour", text.index(', "ProductId"'))
+    assert colour.value is deep
+    assert (product.key, product.value) == ("ProductId", "1")

@@ -29,8 +29,16 @@ def test_the_hook_runs_metalint_on_manifests_only() -> None:
         assert not pattern.search(name), name
 
 
+def outside_env(**extra: str) -> dict[str, str]:
+    """The environment without git's own variables: run from a git hook or ``git rebase -x``,
+    they would point every git command here at the repository under test instead."""
+    kept = {name: value for name, value in os.environ.items() if not name.startswith("GIT_")}
+    return {**kept, **extra}
+
+
 def git(folder: Path, *args: str) -> None:
-    subprocess.run(["git", "-C", str(folder), *args], check=True, capture_output=True)
+    command = ["git", "-C", str(folder), *args]
+    subprocess.run(command, check=True, capture_output=True, env=outside_env())
 
 
 @pytest.fixture
@@ -53,7 +61,7 @@ def try_repo(project: Path, home: Path) -> subprocess.CompletedProcess[str]:
         capture_output=True,
         text=True,
         timeout=600,
-        env={**os.environ, "PRE_COMMIT_HOME": str(home)},
+        env=outside_env(PRE_COMMIT_HOME=str(home)),
     )
 
 

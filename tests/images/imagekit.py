@@ -9,6 +9,7 @@ import struct
 import zlib
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import piexif
 from PIL import Image
@@ -16,6 +17,7 @@ from PIL import Image
 from metalint.config import Config
 from metalint.images import ImageRef, ImageStage
 from metalint.images.stage import ImageFinding
+from metalint.plan import plan_for
 
 EXTENSIONS = {
     "PNG": "png",
@@ -66,11 +68,16 @@ def write(root: Path, name: str, data: bytes) -> Path:
     return path
 
 
+def stage_for(root: Path, config: Config, **options: Any) -> ImageStage:
+    """The image stage the engine would make for ``config``: its enabled image rules."""
+    return ImageStage(root, config, plan_for(config).image, **options)
+
+
 def run_stage(
     root: Path, refs: Iterable[ImageRef | str], config: Config | None = None
 ) -> list[ImageFinding]:
     """The findings of a real stage over ``refs`` (a bare name is a ref without a Region)."""
-    stage = ImageStage(root, config or Config(use_cache=False))
+    stage = stage_for(root, config or Config(use_cache=False))
     for line, ref in enumerate(refs, start=1):
         stage.add(ref if isinstance(ref, ImageRef) else ImageRef(line, ref, None))
     return list(stage.finish())

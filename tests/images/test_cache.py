@@ -10,7 +10,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from imagekit import encode, write
+from imagekit import encode, stage_for, write
 
 from metalint.config import Config
 from metalint.images import ImageRef, ImageStage
@@ -33,7 +33,7 @@ def bucket(root: Path) -> Path:
 
 def _run(root: Path, cache: Path | None) -> tuple[list[ImageFinding], ImageStage]:
     config = Config(cache_dir=cache) if cache else Config(use_cache=False)
-    stage = ImageStage(root, config)
+    stage = stage_for(root, config)
     for line, name in enumerate(NAMES, start=1):
         stage.add(ImageRef(line, name, None))
     return list(stage.finish()), stage
@@ -135,7 +135,7 @@ def test_matching_key_is_trusted_without_reading(bucket: Path, tmp_path: Path) -
 
 def test_no_cache_setting_bypasses_it(bucket: Path, tmp_path: Path) -> None:
     _run(bucket, tmp_path / "cache")
-    stage = ImageStage(bucket, Config(use_cache=False, cache_dir=tmp_path / "cache"))
+    stage = stage_for(bucket, Config(use_cache=False, cache_dir=tmp_path / "cache"))
     stage.add(ImageRef(1, "a.jpg", None))
     list(stage.finish())
     assert stage.stats.read == 1
@@ -155,7 +155,7 @@ def test_default_cache_dir_follows_xdg(
     bucket: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    stage = ImageStage(bucket, Config())
+    stage = stage_for(bucket, Config())
     stage.add(ImageRef(1, "a.jpg", None))
     list(stage.finish())
     assert (tmp_path / "xdg" / "metalint" / CACHE_FILE).is_file()
@@ -174,10 +174,12 @@ _WRITER = textwrap.dedent(
     from pathlib import Path
     from metalint.config import Config
     from metalint.images import ImageRef, ImageStage
+    from metalint.plan import plan_for
 
     root, cache, prefix = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
+    config = Config(cache_dir=cache)
     for round in range(15):
-        stage = ImageStage(root, Config(cache_dir=cache))
+        stage = ImageStage(root, config, plan_for(config).image)
         for line in range(40):
             stage.add(ImageRef(line + 1, f"{prefix}{(line + round) % 40}.png", None))
         list(stage.finish())

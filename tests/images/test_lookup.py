@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from imagekit import codes, encode, run_stage, write
+from imagekit import codes, encode, run_stage, stage_for, write
 
 from metalint.config import Config
 from metalint.images import ImageRef
@@ -139,10 +139,9 @@ def test_images_root_replaces_the_manifest_folder(root: Path, tmp_path: Path) ->
 
 
 def test_each_image_is_read_once_and_reported_on_every_line(root: Path) -> None:
-    from metalint.images import ImageStage
 
     write(root, "a.jpg", encode("JPEG", orientation=3))
-    stage = ImageStage(root, Config(use_cache=False))
+    stage = stage_for(root, Config(use_cache=False))
     for line in (1, 5, 9):
         stage.add(ImageRef(line, "a.jpg", None))
     findings = list(stage.finish())
@@ -151,11 +150,10 @@ def test_each_image_is_read_once_and_reported_on_every_line(root: Path) -> None:
 
 
 def test_disabled_rules_are_skipped(root: Path) -> None:
-    from metalint.images import ImageStage
 
     write(root, "a.jpg", encode("JPEG", (50, 50), orientation=6))
     disabled = frozenset(f"ML3{n:02}" for n in range(4, 12))
-    stage = ImageStage(root, Config(use_cache=False, disabled=disabled))
+    stage = stage_for(root, Config(use_cache=False, disabled=disabled))
     stage.add(ImageRef(1, "a.jpg", None))
     stage.add(ImageRef(2, "b.jpg", None))
     assert [(f.line, f.code) for f in stage.finish()] == [(2, "ML301")]

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from imagekit import EXTENSIONS, FORMATS, bomb_png, encode, run_stage, write
+from imagekit import EXTENSIONS, FORMATS, bomb_png, encode, run_stage, stage_for, write
 
 import metalint.images.stage as stage_module
 from metalint.config import Config
-from metalint.images import ImageRef, ImageStage
+from metalint.images import ImageRef
 from metalint.images.header import Source
 from metalint.images.readers import read_content
 
@@ -91,7 +91,7 @@ def test_worker_pool_matches_reading_in_process(
     serial = run_stage(root, names, Config(use_cache=False, jobs=1))
     monkeypatch.setattr(stage_module, "POOL_MIN", 1)
     monkeypatch.setattr(stage_module, "BATCH", 4)
-    stage = ImageStage(root, Config(use_cache=False, jobs=2))
+    stage = stage_for(root, Config(use_cache=False, jobs=2))
     for line, name in enumerate(names, start=1):
         stage.add(ImageRef(line, name, None))
     pooled = list(stage.finish())
@@ -104,7 +104,7 @@ def test_progress_reports_every_image(root: Path) -> None:
     for index in range(5):
         write(root, f"{index}.png", encode("PNG"))
     calls: list[tuple[int, int]] = []
-    stage = ImageStage(root, Config(use_cache=False), progress=lambda d, t: calls.append((d, t)))
+    stage = stage_for(root, Config(use_cache=False), progress=lambda d, t: calls.append((d, t)))
     for index in range(5):
         stage.add(ImageRef(index + 1, f"{index}.png", None))
     list(stage.finish())
