@@ -44,7 +44,7 @@ def diagnostic_to_json(d: Diagnostic) -> dict[str, Any]:
         "end_column": span.end_column,
         "code": d.code,
         "name": d.name,
-        "severity": d.severity.value,
+        "severity": d.severity,  # a str enum: orjson and json both write its value
         "message": d.message,
         "key": d.key,
         "fix": None if d.fix is None else _fix(d.fix),
@@ -62,13 +62,26 @@ def diagnostic_to_json(d: Diagnostic) -> dict[str, Any]:
     }
 
 
-def encode(diagnostic: Diagnostic) -> bytes:
-    """One finding as indented JSON, in UTF-8."""
-    element = diagnostic_to_json(diagnostic)
+_BATCH = 256
+"""Findings encoded in one call: each call and each write costs about as much as encoding a
+finding, and a consumer reads the array whole anyway."""
+
+
+def _encode_all(elements: list[dict[str, Any]]) -> bytes:
+    """``elements`` as the indented members of a JSON array, in UTF-8, without its brackets."""
     try:
-        return orjson.dumps(element, option=orjson.OPT_INDENT_2)
+        body = orjson.dumps(elements, option=orjson.OPT_INDENT_2)
     except TypeError:  # a lone surrogate in a key or message: only an escape can carry it
-        return json.dumps(element, indent=2).encode("ascii")
+        return b",\n".join(_encode_one(e) for e in elements)
+    return body[2:-2]  # "[\n" and "\n]"; the elements are already indented as members
+
+
+def _encode_one(element: dict[str, Any]) -> bytes:
+    try:
+        text = orjson.dumps(element, option=orjson.OPT_INDENT_2)
+    except TypeError:
+        text = json.dumps(element, indent=2).encode("ascii")
+    return b"  " + text.replace(b"\n", b"\n  ")
 
 
 class JsonReporter:
@@ -81,14 +94,23 @@ class JsonReporter:
         self._write = buffer.write if buffer is not None else self._write_text
         out.flush()
         self._count = 0
+        self._pending: list[dict[str, Any]] = []
 
     def _write_text(self, data: bytes) -> None:
         self._out.write(data.decode("utf-8"))
 
     def add(self, diagnostic: Diagnostic) -> None:
-        lead = b"[\n  " if self._count == 0 else b",\n  "
-        self._write(lead + encode(diagnostic).replace(b"\n", b"\n  "))
-        self._count += 1
+        self._pending.append(diagnostic_to_json(diagnostic))
+        if len(self._pending) == _BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._pending:
+            lead = b"[\n" if self._count == 0 else b",\n"
+            self._write(lead + _encode_all(self._pending))
+            self._count += len(self._pending)
+            self._pending.clear()
 
     def finish(self, totals: Totals) -> None:
+        self._flush()
         self._write(b"[]\n" if self._count == 0 else b"\n]\n")
