@@ -508,27 +508,46 @@ _MEANT_CUTOFF = 0.8
 
 
 @functools.cache
-def _matchers() -> tuple[tuple[str, difflib.SequenceMatcher[str]], ...]:
-    """A matcher per known key, lower-cased, each prepared once: a line of thousands of
-    unknown keys compares every one of them with every known key."""
-    return tuple((k, difflib.SequenceMatcher(None, "", k.lower())) for k in known_keys())
+def _matchers() -> tuple[tuple[str, int, frozenset[str], difflib.SequenceMatcher[str]], ...]:
+    """A matcher per known key, lower-cased, each prepared once with the key's length and
+    letters: a line of thousands of unknown keys compares every one with every known key."""
+    return tuple(
+        (k, len(k), frozenset(k.lower()), difflib.SequenceMatcher(None, "", k.lower()))
+        for k in known_keys()
+    )
+
+
+@functools.cache
+def _known_by_lower() -> dict[str, str]:
+    return {k.lower(): k for k in known_keys()}
+
+
+_SEPARATORS = re.compile(r"[^a-z0-9]")
 
 
 def did_you_mean(key: str) -> str | None:
     """The known key a misspelt or miscased key most probably stands for: the same letters
     in another case or without separators, or the closest key by difflib's ratio, if close
     enough (what ``difflib.get_close_matches`` picks, with the matchers kept)."""
-    squashed = re.sub(r"[^a-z0-9]", "", key.lower())
+    squashed = _SEPARATORS.sub("", key.lower())
+    exact = _known_by_lower().get(squashed)
+    if exact is not None:
+        return exact
+    size = len(squashed)
+    letters = frozenset(squashed)
     best, best_ratio = None, _MEANT_CUTOFF
-    for known, matcher in _matchers():
-        if squashed == known.lower():
-            return known
+    for known, known_size, known_letters, matcher in _matchers():
+        # Bounds on difflib's ratio, 2 * matches / total, that need no call: matches are at
+        # most the shorter length (real_quick_ratio) and at most the characters the two
+        # share. On a line of thousands of unknown keys they rule out nearly every pair.
+        total = size + known_size
+        if 2.0 * min(size, known_size) / total < best_ratio:
+            continue
+        shared = sum(map(squashed.count, letters & known_letters))
+        if 2.0 * shared / total < best_ratio:
+            continue
         matcher.set_seq1(squashed)
-        if (
-            matcher.real_quick_ratio() >= best_ratio
-            and matcher.quick_ratio() >= best_ratio
-            and matcher.ratio() >= best_ratio
-        ):
+        if matcher.quick_ratio() >= best_ratio and matcher.ratio() >= best_ratio:
             ratio = matcher.ratio()
             if best is None or ratio > best_ratio:
                 best, best_ratio = known, ratio
