@@ -80,7 +80,8 @@ def _encode_one(element: dict[str, Any]) -> bytes:
     try:
         text = orjson.dumps(element, option=orjson.OPT_INDENT_2)
     except TypeError:
-        text = json.dumps(element, indent=2).encode("ascii")
+        # UTF-8 cannot carry a lone surrogate: it alone is written as its JSON escape.
+        text = json.dumps(element, indent=2, ensure_ascii=False).encode("utf-8", "backslashreplace")
     return b"  " + text.replace(b"\n", b"\n  ")
 
 

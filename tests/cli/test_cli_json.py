@@ -111,3 +111,22 @@ def test_json_is_never_coloured_or_summarised(invoke: Invoke, manifest: Manifest
     )  # fmt: skip
     assert "\033[" not in result.stdout
     assert isinstance(json.loads(result.stdout), list)
+
+
+def test_output_is_utf8_with_only_lone_surrogates_escaped(
+    invoke: Invoke, manifest: Manifest
+) -> None:
+    # Findings are encoded in batches: the one that quotes a lone surrogate takes another
+    # encoder, and the findings around it must come out as every other one does.
+    odd = CLEAN_LINE[:-1] + ', "\\udc00ж": 1, "ключ": 2}'
+    lines = [ERROR_LINE] * 300 + [odd] + [ERROR_LINE] * 5
+    result = invoke("--format", "json", "--no-images", "--isolated", str(manifest(*lines)))
+    raw = result.stdout_bytes
+    assert "ключ".encode() in raw and b"\\u043a" not in raw
+    # The key with the surrogate: its other letter as it is, the surrogate an escape.
+    assert '"key": "\\udc00ж"'.encode() in raw and b"\\u0436" not in raw
+    found = json.loads(raw)
+    keys = [f["key"] for f in found if f["code"] == "ML109"]
+    assert keys == ["\udc00ж", "ключ"]
+    lines_with_findings = [f["line"] for f in found if f["code"] == "ML102"]
+    assert lines_with_findings == [*range(1, 301), *range(302, 307)]
