@@ -61,9 +61,13 @@ class UsageError(Exception):
     """A command line that cannot be run; reported in one line, exit status 2."""
 
 
-lint_app = typer.Typer(add_completion=False, rich_markup_mode=None)
+_CONTEXT = {"help_option_names": ["-h", "--help"]}
+lint_app = typer.Typer(add_completion=False, rich_markup_mode=None, context_settings=_CONTEXT)
 rules_app = typer.Typer(
-    add_completion=False, rich_markup_mode=None, help="Document metalint's rules."
+    add_completion=False,
+    rich_markup_mode=None,
+    context_settings=_CONTEXT,
+    help="Document metalint's rules.",
 )
 
 
@@ -105,7 +109,7 @@ def lint(
     paths: Annotated[
         list[str] | None,
         typer.Argument(
-            metavar="PATH", show_default=False, help="Manifests or folders; '-' is stdin."
+            metavar="[PATH]...", show_default=False, help="Manifests or folders; '-' is stdin."
         ),
     ] = None,
     output_format: Annotated[
@@ -224,9 +228,7 @@ def _targets(paths: Sequence[str], stdin_filename: str | None) -> list[str]:
         raise UsageError("standard input ('-') can only be read once")
     if stdin_filename is not None and STDIN not in paths:
         raise UsageError("--stdin-filename names the manifest read from '-'; pass '-' too")
-    missing = [p for p in paths if p != STDIN and not os.path.exists(p)]
-    if missing:
-        raise UsageError(f"no such file or folder: {missing[0]}")
+    # A path that does not exist is a finding of its own (ML012), and the others are linted.
     return list(paths)
 
 
@@ -258,7 +260,8 @@ def _run(
         sources.close()
     totals.files = len(resolver.seen) + (stdin_data is not None)
     reporter.finish(totals)
-    if totals.files == 0 and not options.quiet:
+    if totals.files == 0 and output_format != "text" and not options.quiet:
+        # The text summary says so itself; other formats keep standard output for data.
         typer.echo("metalint: warning: no increment.meta found", err=True)
     return EXIT_ERRORS if totals.errors else EXIT_CLEAN
 
@@ -272,9 +275,10 @@ def _diagnostics(
 ) -> Iterator[Diagnostic]:
     from metalint.engine import lint_bytes, lint_paths
 
+    seen: set[Path] = set()
     for target in targets:
         if target != STDIN:
-            yield from lint_paths([Path(target)], resolver, progress)
+            yield from lint_paths([Path(target)], resolver, progress, seen)
             continue
         assert stdin_data is not None
         name = stdin_filename or "increment.meta"

@@ -183,18 +183,33 @@ def lint_paths(
     paths: Sequence[Path],
     config_for: Callable[[Path], Config],
     progress: ProgressCallback | None = None,
+    seen: set[Path] | None = None,
 ) -> Iterator[Diagnostic]:
     """Lint files and folders: a folder means every ``increment.meta`` below it, and near-miss
-    names found there are reported without being read as manifests."""
+    names found there are reported without being read as manifests. A file reached twice (named
+    twice, or inside a folder also named) is linted the first time only; ``seen`` holds the
+    real paths of the files linted so far, for a caller that lints paths in several calls."""
+    if seen is None:
+        seen = set()
+
+    def first_time(path: Path) -> bool:
+        real = path.resolve()
+        if real in seen:
+            return False
+        seen.add(real)
+        return True
+
     for path in paths:
         if path.is_dir():
             for found, is_manifest in find_manifests(path):
+                if not first_time(found):
+                    continue
                 config = config_for(found)
                 if is_manifest:
                     yield from iter_lint_file(found, config, explicit=False, progress=progress)
                 else:
                     yield from _near_miss(found, config)
-        else:
+        elif first_time(path):
             yield from iter_lint_file(path, config_for(path), explicit=True, progress=progress)
 
 

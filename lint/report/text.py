@@ -5,6 +5,7 @@ path:line:col: CODE [name] severity: message
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from typing import TextIO
 
@@ -47,6 +48,17 @@ def _shown_char(char: str) -> str:
     return char
 
 
+@functools.lru_cache(maxsize=256)
+def shown_path(path: str) -> str:
+    """``path`` with its unprintable characters escaped: a newline in a file name must not
+    break the ``path:line:col`` that editors and scripts read off each line."""
+    if path.isprintable():
+        return path
+    return "".join(
+        c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in path
+    )
+
+
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 or word == "info" else f"{count} {word}s"
 
@@ -62,20 +74,21 @@ class TextReporter:
     def add(self, diagnostic: Diagnostic) -> None:
         d = diagnostic
         if self._options.color:
-            where = self._style(f"{d.path}:{d.span.line}:{d.span.column}:", _BOLD)
+            where = self._style(f"{shown_path(d.path)}:{d.span.line}:{d.span.column}:", _BOLD)
             code = self._style(d.code, _BOLD)
             severity = self._style(f"{d.severity.value}:", _SEVERITY_STYLE[d.severity])
             self._out.write(f"{where} {code} [{d.name}] {severity} {d.message}\n")
         else:
             span = d.span
             self._out.write(
-                f"{d.path}:{span.line}:{span.column}: {d.code} [{d.name}] {d.severity.value}: "
+                f"{shown_path(d.path)}:{span.line}:{span.column}: {d.code} [{d.name}] "
+                f"{d.severity.value}: "
                 f"{d.message}\n"
             )
         if self._options.show_source:
             self._source(d)
             for related in d.related:
-                note = f"{related.path}:{related.span.line}:{related.span.column}"
+                note = f"{shown_path(related.path)}:{related.span.line}:{related.span.column}"
                 print(f"  {self._style('note:', _BOLD)} {note}: {related.message}", file=self._out)
             print(file=self._out)
 
@@ -115,7 +128,10 @@ class TextReporter:
         counts = totals.by_severity
         files = _plural(totals.files, "file")
         if not any(counts.values()):
-            print(self._style(f"All clear: {files} checked", _GREEN), file=self._out)
+            if totals.files == 0:
+                print("Nothing checked: no increment.meta found", file=self._out)
+            else:
+                print(self._style(f"All clear: {files} checked", _GREEN), file=self._out)
             return
         summary = ", ".join(
             _plural(counts[severity], severity.value)

@@ -129,8 +129,52 @@ def test_no_manifest_found(invoke: Invoke, tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     result = invoke("--isolated", "empty")
     assert result.exit_code == 0
-    assert result.stdout == "All clear: 0 files checked\n"
-    assert "no increment.meta found" in result.stderr
+    assert result.stdout == "Nothing checked: no increment.meta found\n"
+    assert result.stderr == ""
+    as_json = invoke("--isolated", "--format", "json", "empty")
+    assert as_json.stdout == "[]\n"
+    assert "no increment.meta found" in as_json.stderr
+
+
+def test_a_missing_path_is_a_finding_and_the_others_are_linted(
+    invoke: Invoke, manifest: Manifest, tmp_path: Path
+) -> None:
+    good = manifest(ERROR_LINE)
+    result = invoke("--no-images", "--isolated", "nothere", str(good))
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[0] == (
+        "nothere:1:1: ML012 [unreadable-file] error: cannot read the manifest: "
+        "No such file or directory"
+    )
+    assert any(f"{good}:1:19: ML102" in line for line in lines)
+
+
+def test_a_manifest_reached_twice_is_linted_once(
+    invoke: Invoke, manifest: Manifest, tmp_path: Path
+) -> None:
+    path = manifest(ERROR_LINE)
+    folder = path.parent
+    twice = [str(tmp_path), str(folder), str(path), str(folder / ".." / folder.name / path.name)]
+    result = invoke("--no-images", "--isolated", *twice)
+    found = [line.split(" [")[0] for line in result.stdout.splitlines()[:-1]]
+    assert found == [f"{path}:1:1: ML011", f"{path}:1:19: ML102"]
+    assert result.stdout.endswith("1 error, 1 warning, 0 info in 1 file\n")
+
+
+def test_unprintable_characters_of_a_path_are_escaped(invoke: Invoke, tmp_path: Path) -> None:
+    folder = tmp_path / "a\nb"
+    folder.mkdir()
+    (folder / "increment.meta").write_text(ERROR_LINE + "\n", encoding="utf-8")
+    result = invoke("--no-images", "--isolated", str(tmp_path))
+    assert f"{tmp_path}/a\\nb/increment.meta:1:19: ML102" in result.stdout.splitlines()[1]
+
+
+def test_help_names_every_path_and_takes_h(invoke: Invoke) -> None:
+    for flag in ("-h", "--help"):
+        result = invoke(flag)
+        assert result.exit_code == 0
+        assert "[OPTIONS] [PATH]...\n" in result.stdout.splitlines(keepends=True)[0]
 
 
 # -- standard input --------------------------------------------------------------------------
@@ -173,7 +217,6 @@ def test_stdin_source_is_shown_from_memory(invoke: Invoke) -> None:
 # -- usage errors (exit 2) -------------------------------------------------------------------
 
 USAGE_ERRORS = [
-    (["no/such/path"], "no such file or folder: no/such/path"),
     (["--format", "xml"], "'xml' is not one of text, json"),
     (["--service", "shoes"], "--service"),
     (["--jobs", "0"], "--jobs"),
