@@ -131,6 +131,7 @@ def lint(
         typer.Option(
             help="Look images up under DIR instead of the manifest's folder.",
             metavar="DIR",
+            exists=True,
             file_okay=False,
         ),
     ] = None,

@@ -226,9 +226,11 @@ def _parse_settings(path: Path, table: dict[str, Any]) -> FileSettings:
             settings, service=parse_service(table["service"], _where(path, "service"))
         )
     if "images-root" in table:
-        settings = replace(
-            settings, images_root=_parse_path(path, "images-root", table["images-root"])
-        )
+        root = _parse_path(path, "images-root", table["images-root"])
+        if not root.is_dir():
+            # Otherwise every image would be reported missing, and the root never named.
+            raise ConfigError(f"{_where(path, 'images-root')}: {root} is not a folder")
+        settings = replace(settings, images_root=root)
     if "jobs" in table:
         settings = replace(settings, jobs=parse_jobs(table["jobs"], _where(path, "jobs")))
     if "cache-dir" in table:

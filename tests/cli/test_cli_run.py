@@ -220,6 +220,7 @@ USAGE_ERRORS = [
     (["--format", "xml"], "'xml' is not one of text, json"),
     (["--service", "shoes"], "--service"),
     (["--jobs", "0"], "--jobs"),
+    (["--images-root", "nothere"], "'nothere' does not exist"),
     (["--color", "sometimes"], "--color"),
     (["--select", "ML999"], "unknown rule selector 'ML999'"),
     (["--ignore", "whatever"], "unknown rule selector 'whatever'"),

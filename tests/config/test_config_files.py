@@ -93,6 +93,7 @@ def test_resolver_remembers_manifests_and_reads_each_file_once(tmp_path: Path) -
 
 
 def test_every_key(tmp_path: Path) -> None:
+    (tmp_path / "images").mkdir()
     config = config_from(
         tmp_path,
         """
@@ -185,6 +186,7 @@ def test_selection_precedence(
 
 def test_overrides_beat_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("METALINT_NO_CACHE", raising=False)
+    (tmp_path / "img").mkdir()
     text = 'service = "cloth"\njobs = 2\nimages-root = "img"\n'
     overrides = Overrides(
         service=Service.TRADEMARK,
@@ -232,6 +234,7 @@ ERROR_CASES = [
     ("metalint.toml", "service = 1\n", ["service", "1"]),
     ("metalint.toml", "images-root = 3\n", ["images-root", "folder path"]),
     ("metalint.toml", 'images-root = ""\n', ["images-root", "folder path"]),
+    ("metalint.toml", 'images-root = "nothere"\n', ["images-root", "nothere is not a folder"]),
     ("metalint.toml", "cache-dir = []\n", ["cache-dir", "folder path"]),
     ("metalint.toml", "jobs = 0\n", ["jobs", "positive integer"]),
     ("metalint.toml", "jobs = true\n", ["jobs", "positive integer"]),
