@@ -7,7 +7,6 @@ command (the contract of design.md) without a ``check`` subcommand in front of t
 
 from __future__ import annotations
 
-import difflib
 import enum
 import io
 import os
@@ -100,7 +99,10 @@ def _check_rules_format(value: str) -> str:
 
 def _use_color(when: ColorWhen) -> bool:
     if when is ColorWhen.AUTO:
-        return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+        # https://no-color.org and https://force-color.org; NO_COLOR wins when both are set.
+        if os.environ.get("NO_COLOR"):
+            return False
+        return bool(os.environ.get("FORCE_COLOR")) or sys.stdout.isatty()
     return when is ColorWhen.ALWAYS
 
 
@@ -210,9 +212,12 @@ def lint(
     try:
         targets = _targets(paths or [], stdin_filename)
         resolver = ConfigResolver(overrides, config_file=config, isolated=isolated)
+        use_color = _use_color(color)
         options = ReportOptions(
-            color=_use_color(color),
-            show_source=color is ColorWhen.ALWAYS or sys.stdout.isatty(),
+            color=use_color,
+            # Source lines go with colours (so FORCE_COLOR brings them to a CI log) and to a
+            # terminal even without colours.
+            show_source=use_color or sys.stdout.isatty(),
             quiet=quiet,
         )
         code = _run(targets, resolver, output_format, options, stdin_filename)
@@ -303,13 +308,12 @@ def rule_command(
     code: Annotated[str, typer.Argument(metavar="CODE|NAME", help="A rule code or name.")],
 ) -> None:
     """Show a rule's documentation: what it checks, why, an example and the fix."""
-    from metalint.rules import all_rules, get_rule
+    from metalint.rules import closest_rule, get_rule
 
     found = get_rule(code)
     if found is None:
-        names = [r.code for r in all_rules()] + [r.name for r in all_rules()]
-        close = difflib.get_close_matches(code, names, n=1)
-        hint = f"; did you mean {close[0]}?" if close else "; see 'metalint rules'"
+        close = closest_rule(code)
+        hint = f"; did you mean {close}?" if close else "; see 'metalint rules'"
         _fail(f"unknown rule {code!r}{hint}")
         raise typer.Exit(EXIT_USAGE)
     typer.echo(f"{found.code} {found.name}")

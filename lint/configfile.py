@@ -17,7 +17,7 @@ from typing import Any
 
 from metalint.config import Config, PerFileIgnore
 from metalint.diagnostics import Severity
-from metalint.rules import all_rules, get_rule, match_selector
+from metalint.rules import all_rules, closest_rule, get_rule, match_selector
 from metalint.service import Service
 
 CONFIG_FILE_NAMES = ("metalint.toml", "pyproject.toml")
@@ -141,9 +141,12 @@ def _string_list(path: Path, key: str, value: Any) -> tuple[str, ...]:
 def _check_selectors(selectors: Iterable[str], where: str) -> None:
     for selector in selectors:
         if not match_selector(selector):
+            close = closest_rule(selector)
+            hint = f"; did you mean {close!r}?" if close else ""
             raise ConfigError(
                 f"{where}: unknown rule selector {selector!r} "
-                "(expected a code such as ML101, a code prefix such as ML1, a rule name, or ALL)"
+                f"(expected a code such as ML101, a code prefix such as ML1, a rule name, or ALL"
+                f"{hint})"
             )
 
 
@@ -158,7 +161,9 @@ def _parse_severities(path: Path, value: Any) -> dict[str, Severity]:
     for selector, level in value.items():
         rule = get_rule(selector)
         if rule is None:
-            raise ConfigError(f"{_where(path, 'severity')}: unknown rule {selector!r}")
+            close = closest_rule(selector)
+            hint = f" (did you mean {close!r}?)" if close else ""
+            raise ConfigError(f"{_where(path, 'severity')}: unknown rule {selector!r}{hint}")
         if level not in {s.value for s in Severity}:
             raise ConfigError(
                 f'{_where(path, "severity")}.{selector}: expected "error", "warning" or '

@@ -23,6 +23,7 @@ from metalint.schema import line_schema
 
 _SURROGATES = re.compile("[\ud800-\udfff]")
 
+
 class SchemaError(NamedTuple):
     kind: str
     """The JSON Schema keyword that failed: ``required``, ``type``, ``enum``, ``maxLength``..."""

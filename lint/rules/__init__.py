@@ -6,6 +6,7 @@ looks rules up here.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator
 
 from metalint.registry import Rule, Scope, registered, registered_rule
@@ -39,3 +40,14 @@ def match_selector(selector: str) -> list[Rule]:
     if prefix.startswith("ML") and prefix[2:].isdigit():
         return [r for r in all_rules() if r.code.startswith(prefix)]
     return []
+
+
+def closest_rule(word: str) -> str | None:
+    """The rule name that ``word`` most probably misspells, if one is close: a suggestion is
+    worth giving only when it is likely what was meant. Codes differ by a digit or two from
+    many others, so a mistyped code draws none."""
+    wanted = word.strip().lower().replace("_", "-")
+    if wanted.startswith("ml") and wanted[2:].isdigit():
+        return None
+    close = difflib.get_close_matches(wanted, [r.name for r in all_rules()], n=1, cutoff=0.75)
+    return close[0] if close else None

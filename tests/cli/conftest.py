@@ -27,6 +27,7 @@ Invoke = Callable[..., Result]
 def invoke(monkeypatch: pytest.MonkeyPatch) -> Invoke:
     """Run metalint in process through typer's CliRunner, as ``main`` would dispatch it."""
     monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
 
     def run(*args: str, stdin: bytes | None = None) -> Result:
         return CliRunner().invoke(app_for(args), list(args), input=stdin)

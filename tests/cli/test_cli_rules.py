@@ -36,6 +36,13 @@ def test_unknown_rule_exits_2_with_a_suggestion(invoke: Invoke) -> None:
     assert "unknown rule 'file-nam'; did you mean file-name?" in result.stderr
 
 
+@pytest.mark.parametrize("word", ["frobnicate", "ML10", "ML1011", "format"])
+def test_an_unrelated_word_draws_no_suggestion(invoke: Invoke, word: str) -> None:
+    result = invoke("rule", word)
+    assert result.exit_code == 2
+    assert f"unknown rule {word!r}; see 'metalint rules'" in result.stderr
+
+
 def test_rules_lists_every_rule(invoke: Invoke) -> None:
     result = invoke("rules")
     assert result.exit_code == 0

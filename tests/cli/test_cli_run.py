@@ -224,6 +224,8 @@ USAGE_ERRORS = [
     (["--color", "sometimes"], "--color"),
     (["--select", "ML999"], "unknown rule selector 'ML999'"),
     (["--ignore", "whatever"], "unknown rule selector 'whatever'"),
+    (["--select", "missing-fiel"], "did you mean 'missing-field'?"),
+    (["--select", "wrong_type"], "did you mean 'wrong-type'?"),
     (["--config", "missing.toml"], "configuration file not found"),
     (["-", "-"], "standard input ('-') can only be read once"),
     (["--stdin-filename", "a/increment.meta", "."], "pass '-' too"),
@@ -283,6 +285,25 @@ def test_color_always_shows_the_source_and_a_marker(invoke: Invoke, manifest: Ma
     marker = plain[source + 1]
     column = ERROR_LINE.index('"add"')
     assert marker == "  | " + " " * column + "^" * len('"add"')
+
+
+@pytest.mark.parametrize(
+    ("env", "coloured"),
+    [({"FORCE_COLOR": "1"}, True), ({"FORCE_COLOR": "1", "NO_COLOR": "1"}, False), ({}, False)],
+)
+def test_force_color_brings_colours_and_source_to_a_log(
+    invoke: Invoke,
+    manifest: Manifest,
+    monkeypatch: pytest.MonkeyPatch,
+    env: dict[str, str],
+    coloured: bool,
+) -> None:
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    result = invoke("--no-images", "--isolated", str(manifest(ERROR_LINE)))
+    assert ("\033[" in result.stdout) is coloured
+    assert ("1 | " in re.sub(r"\033\[[0-9;]*m", "", result.stdout)) is coloured
 
 
 def test_color_never_is_plain(invoke: Invoke, manifest: Manifest) -> None:
