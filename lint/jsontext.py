@@ -63,6 +63,14 @@ def skip_whitespace(text: str, i: int) -> int:
     return i
 
 
+_READABLE = {
+    "Unterminated string starting at": "Unterminated string: no closing quote after this one",
+    "Invalid control character at": "Invalid control character in a string",
+}
+"""The decoder's messages that end in "at", whose position it prints after them: the finding
+gives the position, so the sentence has to stand without it."""
+
+
 def parse_values(text: str, start: int) -> tuple[list[Value], list[str], SyntaxProblem | None]:
     """Every JSON value on the line, the separators between them, and the first syntax problem."""
     values: list[Value] = []
@@ -72,7 +80,7 @@ def parse_values(text: str, start: int) -> tuple[list[Value], list[str], SyntaxP
         try:
             value, end = _DECODER.raw_decode(text, i)
         except json.JSONDecodeError as exc:
-            return values, separators, SyntaxProblem(exc.msg, exc.pos)
+            return values, separators, SyntaxProblem(_READABLE.get(exc.msg, exc.msg), exc.pos)
         except RecursionError:
             return values, separators, SyntaxProblem("Nesting too deep", i)
         except ValueError as exc:
