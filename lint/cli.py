@@ -85,7 +85,10 @@ def _version(value: bool) -> None:
         raise typer.Exit(EXIT_CLEAN)
 
 
-def _check_format(value: str) -> str:
+def _check_format(value: str | None) -> str:
+    if value is None:
+        # Annotations are what a GitHub Actions log is read for, as ruff decides too.
+        return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
     if value not in FORMATS:
         raise typer.BadParameter(f"{value!r} is not one of {', '.join(FORMATS)}")
     return value
@@ -115,14 +118,17 @@ def lint(
         ),
     ] = None,
     output_format: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--format",
             callback=_check_format,
+            envvar="METALINT_FORMAT",
+            show_envvar=True,
+            show_default=False,
             metavar="FORMAT",
-            help=f"Output format: {', '.join(FORMATS)}.",
+            help=f"Output format: {', '.join(FORMATS)} (default: text; github in GitHub Actions).",
         ),
-    ] = "text",
+    ] = None,
     service: Annotated[
         Service | None,
         typer.Option(help="The Image Search service type (default: product).", show_default=False),
@@ -220,6 +226,7 @@ def lint(
             show_source=use_color or sys.stdout.isatty(),
             quiet=quiet,
         )
+        assert output_format is not None  # the callback chose one
         code = _run(targets, resolver, output_format, options, stdin_filename)
     except (UsageError, ConfigError) as exc:
         _fail(str(exc))

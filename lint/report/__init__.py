@@ -13,8 +13,13 @@ from metalint.report.base import Reporter, ReportOptions, Totals
 
 FORMATS: dict[str, tuple[str, str]] = {
     "text": ("metalint.report.text", "TextReporter"),
+    "full": ("metalint.report.text", "FullReporter"),
+    "concise": ("metalint.report.text", "ConciseReporter"),
     "json": ("metalint.report.json", "JsonReporter"),
+    "json-lines": ("metalint.report.json", "JsonLinesReporter"),
     "github": ("metalint.report.github", "GithubReporter"),
+    "gitlab": ("metalint.report.gitlab", "GitlabReporter"),
+    "junit": ("metalint.report.junit", "JunitReporter"),
     "sarif": ("metalint.report.sarif", "SarifReporter"),
 }
 """Format name → (module, class). The class takes ``(out, options)``."""

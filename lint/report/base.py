@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import BinaryIO, Protocol
 
 from metalint.diagnostics import Diagnostic, Severity
@@ -92,3 +93,16 @@ class Reporter(Protocol):
     def add(self, diagnostic: Diagnostic) -> None: ...
 
     def finish(self, totals: Totals) -> None: ...
+
+
+def relative_to_cwd(path: str) -> Path:
+    """``path`` relative to the folder metalint ran in (a CI job's checkout), when it is under
+    it; as it was given otherwise. Code scanning and merge-request widgets place findings by a
+    path within the repository."""
+    candidate = Path(path)
+    if candidate.is_absolute():
+        try:
+            return candidate.relative_to(Path.cwd())
+        except ValueError:
+            return candidate
+    return candidate

@@ -115,3 +115,37 @@ class JsonReporter:
     def finish(self, totals: Totals) -> None:
         self._flush()
         self._write(b"[]\n" if self._count == 0 else b"\n]\n")
+
+
+class JsonLinesReporter:
+    """One finding per line as a compact JSON object (the elements of ``--format json``): for
+    tools that read a stream line by line."""
+
+    def __init__(self, out: TextIO, options: ReportOptions) -> None:
+        self._out = out
+        buffer = getattr(out, "buffer", None)
+        self._write = buffer.write if buffer is not None else self._write_text
+        out.flush()
+        self._pending: list[bytes] = []
+
+    def _write_text(self, data: bytes) -> None:
+        self._out.write(data.decode("utf-8"))
+
+    def add(self, diagnostic: Diagnostic) -> None:
+        element = diagnostic_to_json(diagnostic)
+        try:
+            line = orjson.dumps(element)
+        except TypeError:  # a lone surrogate: it alone is written as its JSON escape
+            text = json.dumps(element, ensure_ascii=False, separators=(",", ":"))
+            line = text.encode("utf-8", "backslashreplace")
+        self._pending.append(line)
+        if len(self._pending) == _BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._pending:
+            self._write(b"\n".join(self._pending) + b"\n")
+            self._pending.clear()
+
+    def finish(self, totals: Totals) -> None:
+        self._flush()

@@ -15,7 +15,7 @@ from urllib.parse import quote
 from metalint import __version__
 from metalint.diagnostics import Diagnostic, Fix, Severity, Span
 from metalint.registry import Rule
-from metalint.report.base import ReportOptions, Totals
+from metalint.report.base import ReportOptions, Totals, relative_to_cwd
 from metalint.rules import all_rules
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -34,12 +34,9 @@ def _region(span: Span) -> dict[str, int]:
 
 def _artifact(path: str) -> dict[str, str]:
     """Relative to the folder metalint ran in, as code scanning wants, whenever possible."""
-    candidate = Path(path)
+    candidate = relative_to_cwd(path)
     if candidate.is_absolute():
-        try:
-            candidate = candidate.relative_to(Path.cwd())
-        except ValueError:
-            return {"uri": candidate.as_uri()}
+        return {"uri": candidate.as_uri()}
     return {"uri": quote(candidate.as_posix()), "uriBaseId": _SRCROOT}
 
 

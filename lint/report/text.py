@@ -1,12 +1,15 @@
-"""The human format: one line per finding, with the source line and a marker on a terminal.
+"""The human formats: one line per finding, and with ``full`` the source line under it.
 
-path:line:col: CODE [name] severity: message
+text     path:line:col: CODE [name] severity: message, with the source on a terminal
+full     the same, always with the source line, a marker under the span and the fix
+concise  path:line:col: CODE message
 """
 
 from __future__ import annotations
 
 import functools
 import unicodedata
+from dataclasses import replace
 from typing import TextIO
 
 from metalint.diagnostics import Diagnostic, Severity
@@ -64,6 +67,8 @@ def _plural(count: int, word: str) -> str:
 
 
 class TextReporter:
+    _fix_hints = False
+
     def __init__(self, out: TextIO, options: ReportOptions) -> None:
         self._out = out
         self._options = options
@@ -87,6 +92,8 @@ class TextReporter:
             )
         if self._options.show_source:
             self._source(d)
+            if self._fix_hints and d.fix is not None:
+                print(f"  {self._style('fix:', _BOLD)} {d.fix.description}", file=self._out)
             for related in d.related:
                 note = f"{shown_path(related.path)}:{related.span.line}:{related.span.column}"
                 print(f"  {self._style('note:', _BOLD)} {note}: {related.message}", file=self._out)
@@ -138,3 +145,22 @@ class TextReporter:
             for severity in (Severity.ERROR, Severity.WARNING, Severity.INFO)
         )
         print(f"{self._style(summary, _BOLD)} in {files}", file=self._out)
+
+
+class FullReporter(TextReporter):
+    """The text format with every finding's source line and fix, terminal or not: for a CI
+    log, where nobody can open the file at the line."""
+
+    _fix_hints = True
+
+    def __init__(self, out: TextIO, options: ReportOptions) -> None:
+        super().__init__(out, replace(options, show_source=True))
+
+
+class ConciseReporter(TextReporter):
+    """One line per finding, nothing else on it: for grep, editors' error lists, and logs."""
+
+    def add(self, diagnostic: Diagnostic) -> None:
+        d = diagnostic
+        span = d.span
+        self._out.write(f"{shown_path(d.path)}:{span.line}:{span.column}: {d.code} {d.message}\n")

@@ -27,7 +27,8 @@ Invoke = Callable[..., Result]
 def invoke(monkeypatch: pytest.MonkeyPatch) -> Invoke:
     """Run metalint in process through typer's CliRunner, as ``main`` would dispatch it."""
     monkeypatch.delenv("NO_COLOR", raising=False)
-    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    for name in ("FORCE_COLOR", "GITHUB_ACTIONS", "METALINT_FORMAT"):
+        monkeypatch.delenv(name, raising=False)
 
     def run(*args: str, stdin: bytes | None = None) -> Result:
         return CliRunner().invoke(app_for(args), list(args), input=stdin)

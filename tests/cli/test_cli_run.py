@@ -217,7 +217,7 @@ def test_stdin_source_is_shown_from_memory(invoke: Invoke) -> None:
 # -- usage errors (exit 2) -------------------------------------------------------------------
 
 USAGE_ERRORS = [
-    (["--format", "xml"], "'xml' is not one of text, json"),
+    (["--format", "xml"], "'xml' is not one of text, full, concise, json, json-lines,"),
     (["--service", "shoes"], "--service"),
     (["--jobs", "0"], "--jobs"),
     (["--images-root", "nothere"], "'nothere' does not exist"),
@@ -304,6 +304,36 @@ def test_force_color_brings_colours_and_source_to_a_log(
     result = invoke("--no-images", "--isolated", str(manifest(ERROR_LINE)))
     assert ("\033[" in result.stdout) is coloured
     assert ("1 | " in re.sub(r"\033\[[0-9;]*m", "", result.stdout)) is coloured
+
+
+@pytest.mark.parametrize(
+    ("env", "args", "start"),
+    [
+        ({"GITHUB_ACTIONS": "true"}, [], "::error file="),
+        (
+            {"GITHUB_ACTIONS": "true"},
+            ["--format", "concise"],
+            "bucket/increment.meta:2:19: ML102 O",
+        ),
+        ({"METALINT_FORMAT": "json"}, [], "[\n"),
+        ({"METALINT_FORMAT": "json", "GITHUB_ACTIONS": "true"}, [], "[\n"),
+        ({"METALINT_FORMAT": "json"}, ["--format", "github"], "::error file="),
+    ],
+)
+def test_the_default_format(
+    invoke: Invoke,
+    manifest: Manifest,
+    monkeypatch: pytest.MonkeyPatch,
+    env: dict[str, str],
+    args: list[str],
+    start: str,
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    path = manifest(CLEAN_LINE, ERROR_LINE)
+    monkeypatch.chdir(path.parent.parent)
+    result = invoke("--no-images", "--isolated", *args, "bucket")
+    assert result.stdout.startswith(start), result.stdout
 
 
 def test_color_never_is_plain(invoke: Invoke, manifest: Manifest) -> None:

@@ -19,7 +19,9 @@ SNAPSHOTS = Path(__file__).parent / "snapshots"
 UPDATE = os.environ.get("METALINT_UPDATE_SNAPSHOTS") == "1"
 
 
-@pytest.mark.parametrize("fmt", ["text", "json", "github"])
+@pytest.mark.parametrize(
+    "fmt", ["text", "full", "concise", "json", "json-lines", "github", "gitlab", "junit"]
+)
 def test_example_bucket(fmt: str, invoke: Invoke, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(REPO)
     result = invoke(
