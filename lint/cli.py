@@ -21,10 +21,11 @@ import typer.main
 
 from metalint import __version__
 from metalint.configfile import ConfigError, ConfigResolver, Overrides, Selection
-from metalint.diagnostics import Diagnostic
+from metalint.diagnostics import Diagnostic, Severity
 from metalint.progress import TerminalProgress
-from metalint.report import FORMATS, ReportOptions, Totals, create_reporter
+from metalint.report import FORMATS, ReportOptions, Totals
 from metalint.report.base import SourceLines
+from metalint.report.outputs import Output, OutputError, Outputs, parse_outputs
 from metalint.service import Service
 
 EXIT_CLEAN = 0
@@ -32,6 +33,12 @@ EXIT_ERRORS = 1
 EXIT_USAGE = 2
 STDIN = "-"
 RULE_COMMANDS = frozenset({"rule", "rules"})
+_SEVERITIES_FROM = {
+    Severity.ERROR: (Severity.ERROR,),
+    Severity.WARNING: (Severity.ERROR, Severity.WARNING),
+    Severity.INFO: (Severity.ERROR, Severity.WARNING, Severity.INFO),
+}
+"""The severities that fail a run, for each ``--fail-on``."""
 
 _LINT_HELP = """Lint Alibaba Cloud Image Search increment.meta manifests.
 
@@ -45,7 +52,7 @@ Rule documentation:
 To lint a file or folder that is itself named 'rule' or 'rules', write './rules'.
 
 \b
-Exit status: 0 no error-severity finding, 1 at least one,
+Exit status: 0 no error-severity finding, 1 at least one (see --fail-on),
 2 usage, configuration or internal error.
 """
 
@@ -85,13 +92,9 @@ def _version(value: bool) -> None:
         raise typer.Exit(EXIT_CLEAN)
 
 
-def _check_format(value: str | None) -> str:
-    if value is None:
-        # Annotations are what a GitHub Actions log is read for, as ruff decides too.
-        return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
-    if value not in FORMATS:
-        raise typer.BadParameter(f"{value!r} is not one of {', '.join(FORMATS)}")
-    return value
+def _default_format() -> str:
+    # Annotations are what a GitHub Actions log is read for, as ruff decides too.
+    return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
 
 
 def _check_rules_format(value: str) -> str:
@@ -117,18 +120,42 @@ def lint(
             metavar="[PATH]...", show_default=False, help="Manifests or folders; '-' is stdin."
         ),
     ] = None,
-    output_format: Annotated[
-        str | None,
+    output_formats: Annotated[
+        list[str] | None,
         typer.Option(
             "--format",
-            callback=_check_format,
             envvar="METALINT_FORMAT",
             show_envvar=True,
             show_default=False,
-            metavar="FORMAT",
-            help=f"Output format: {', '.join(FORMATS)} (default: text; github in GitHub Actions).",
+            metavar="FORMAT[:PATH]",
+            help=(
+                f"Output format: {', '.join(FORMATS)} (default: text; github in GitHub "
+                "Actions). With :PATH, written to PATH; repeat for several outputs."
+            ),
         ),
     ] = None,
+    output_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--output-file",
+            "-o",
+            metavar="PATH",
+            dir_okay=False,
+            help="Write the output to PATH instead of standard output.",
+        ),
+    ] = None,
+    statistics: Annotated[
+        bool,
+        typer.Option(
+            "--statistics", help="Print how many findings each rule made instead of the findings."
+        ),
+    ] = False,
+    fail_on: Annotated[
+        Severity,
+        typer.Option(
+            "--fail-on", help="The least severity that makes the exit status 1.", show_default=True
+        ),
+    ] = Severity.ERROR,
     service: Annotated[
         Service | None,
         typer.Option(help="The Image Search service type (default: product).", show_default=False),
@@ -226,9 +253,9 @@ def lint(
             show_source=use_color or sys.stdout.isatty(),
             quiet=quiet,
         )
-        assert output_format is not None  # the callback chose one
-        code = _run(targets, resolver, output_format, options, stdin_filename)
-    except (UsageError, ConfigError) as exc:
+        outputs = parse_outputs(output_formats or [_default_format()], output_file)
+        code = _run(targets, resolver, outputs, options, stdin_filename, statistics, fail_on)
+    except (UsageError, ConfigError, OutputError) as exc:
         _fail(str(exc))
         raise typer.Exit(EXIT_USAGE) from None
     raise typer.Exit(EXIT_CLEAN if exit_zero else code)
@@ -248,9 +275,11 @@ def _targets(paths: Sequence[str], stdin_filename: str | None) -> list[str]:
 def _run(
     targets: list[str],
     resolver: ConfigResolver,
-    output_format: str,
+    outputs: list[Output],
     options: ReportOptions,
     stdin_filename: str | None,
+    statistics: bool,
+    fail_on: Severity,
 ) -> int:
     if isinstance(sys.stdout, io.TextIOWrapper):
         # A manifest's text may not fit the terminal's encoding; a finding must still print.
@@ -260,7 +289,7 @@ def _run(
     in_memory = {shown_stdin: stdin_data} if stdin_data is not None else {}
     sources = SourceLines(in_memory)
     options = replace(options, sources=sources)
-    reporter = create_reporter(output_format, sys.stdout, options)
+    reporter = Outputs(outputs, sys.stdout, options, statistics=statistics)
     totals = Totals()
     progress = TerminalProgress(sys.stderr)
     try:
@@ -273,10 +302,12 @@ def _run(
         sources.close()
     totals.files = len(resolver.seen) + (stdin_data is not None)
     reporter.finish(totals)
-    if totals.files == 0 and output_format != "text" and not options.quiet:
+    text_on_stdout = any(o.path is None and o.format == "text" for o in outputs)
+    if totals.files == 0 and not text_on_stdout and not options.quiet:
         # The text summary says so itself; other formats keep standard output for data.
         typer.echo("metalint: warning: no increment.meta found", err=True)
-    return EXIT_ERRORS if totals.errors else EXIT_CLEAN
+    failing = _SEVERITIES_FROM[fail_on]
+    return EXIT_ERRORS if any(totals.by_severity[s] for s in failing) else EXIT_CLEAN
 
 
 def _diagnostics(

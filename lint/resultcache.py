@@ -120,7 +120,7 @@ class ResultCache:
             with contextlib.suppress(OSError):
                 os.unlink(self.file)
             return
-        write_atomically(self.file, data)
+        write_atomically(self.file, data, private=True)
 
     def _entry(
         self,

@@ -65,7 +65,9 @@ class ContentCache:
         entries.update(self._new)
         while len(entries) > _MAX_ENTRIES:
             del entries[next(iter(entries))]
-        if write_atomically(self.path, orjson.dumps({"version": _VERSION, "entries": entries})):
+        if write_atomically(
+            self.path, orjson.dumps({"version": _VERSION, "entries": entries}), private=True
+        ):
             self._entries, self._new = entries, {}
 
 

@@ -25,9 +25,13 @@ FORMATS: dict[str, tuple[str, str]] = {
 """Format name → (module, class). The class takes ``(out, options)``."""
 
 
+_SUMMARIES = {"statistics": ("metalint.report.statistics", "StatisticsReporter")}
+"""Reports that are no format of the findings themselves (``--statistics``)."""
+
+
 def create_reporter(fmt: str, out: TextIO, options: ReportOptions) -> Reporter:
     try:
-        module_name, class_name = FORMATS[fmt]
+        module_name, class_name = FORMATS.get(fmt) or _SUMMARIES[fmt]
     except KeyError:
         raise ValueError(f"unknown output format {fmt!r}") from None
     factory = getattr(importlib.import_module(module_name), class_name)
