@@ -144,6 +144,24 @@ def lint(
             help="Write the output to PATH instead of standard output.",
         ),
     ] = None,
+    fix: Annotated[
+        bool, typer.Option("--fix", help="Apply every safe fix, then report what is left.")
+    ] = False,
+    unsafe_fixes: Annotated[
+        bool,
+        typer.Option("--unsafe-fixes", help="With --fix or --diff, apply unsafe fixes too."),
+    ] = False,
+    diff: Annotated[
+        bool,
+        typer.Option(
+            "--diff",
+            help="Print the fixes as a unified diff instead of writing them (exit 1 if any).",
+        ),
+    ] = False,
+    exit_non_zero_on_fix: Annotated[
+        bool,
+        typer.Option("--exit-non-zero-on-fix", help="With --fix, exit 1 when a file was fixed."),
+    ] = False,
     statistics: Annotated[
         bool,
         typer.Option(
@@ -254,7 +272,18 @@ def lint(
             quiet=quiet,
         )
         outputs = parse_outputs(output_formats or [_default_format()], output_file)
+        if fix or diff:
+            if STDIN in targets:
+                raise UsageError("--fix and --diff take files and folders, not standard input")
+            changed = _fix(targets, resolver, unsafe=unsafe_fixes, diff=diff, quiet=quiet)
+            if diff:
+                raise typer.Exit(EXIT_ERRORS if changed else EXIT_CLEAN)
+            resolver = ConfigResolver(overrides, config_file=config, isolated=isolated)
+        else:
+            changed = 0
         code = _run(targets, resolver, outputs, options, stdin_filename, statistics, fail_on)
+        if exit_non_zero_on_fix and changed:
+            code = EXIT_ERRORS
     except (UsageError, ConfigError, OutputError) as exc:
         _fail(str(exc))
         raise typer.Exit(EXIT_USAGE) from None
@@ -308,6 +337,44 @@ def _run(
         typer.echo("metalint: warning: no increment.meta found", err=True)
     failing = _SEVERITIES_FROM[fail_on]
     return EXIT_ERRORS if any(totals.by_severity[s] for s in failing) else EXIT_CLEAN
+
+
+def _fix(
+    targets: list[str], resolver: ConfigResolver, *, unsafe: bool, diff: bool, quiet: bool
+) -> int:
+    """Fix every manifest under ``targets``, or print the fixes as a diff; how many files
+    changed (or would)."""
+    from metalint.engine import manifests_under
+    from metalint.fixfile import FileChanged, fix_file, unified_diff
+
+    files = fixes = 0
+    for path in manifests_under([Path(t) for t in targets]):
+        config = resolver.for_folder(path.parent)
+        try:
+            before = path.read_bytes() if diff else b""
+            fixed = fix_file(path, config, unsafe=unsafe, write=not diff)
+        except FileChanged:
+            typer.echo(
+                f"metalint: warning: {path} changed while it was fixed; left as it is", err=True
+            )
+            continue
+        except OSError as exc:
+            raise UsageError(f"cannot fix {path}: {exc.strerror or exc}") from None
+        if not fixed.applied:
+            continue
+        files += 1
+        fixes += fixed.applied
+        if diff:
+            sys.stdout.flush()
+            sys.stdout.buffer.write(unified_diff(str(path), before, fixed.data))
+            sys.stdout.buffer.flush()
+    if fixes and not diff and not quiet:
+        typer.echo(
+            f"metalint: fixed {fixes} {'finding' if fixes == 1 else 'findings'} in "
+            f"{files} {'file' if files == 1 else 'files'}",
+            err=True,
+        )
+    return files
 
 
 def _diagnostics(

@@ -53,6 +53,13 @@ class Fix(NamedTuple):
 
     description: str
     edits: tuple[TextEdit, ...]
+    safe: bool = True
+    """Whether the fix keeps the line's meaning, so that ``--fix`` applies it unasked; an
+    unsafe one (a guessed key name) waits for ``--unsafe-fixes`` or a person."""
+
+    @property
+    def applicability(self) -> str:
+        return "safe" if self.safe else "unsafe"
 
 
 class Related(NamedTuple):
@@ -81,6 +88,6 @@ class Diagnostic(NamedTuple):
         fix = self.fix
         if fix is not None:
             edits = tuple(TextEdit(e.span.moved_down(lines), e.new_text) for e in fix.edits)
-            fix = Fix(fix.description, edits)
+            fix = fix._replace(edits=edits)
         related = tuple(Related(r.path, r.span.moved_down(lines), r.message) for r in self.related)
         return self._replace(span=self.span.moved_down(lines), fix=fix, related=related)

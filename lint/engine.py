@@ -213,6 +213,23 @@ def lint_paths(
             yield from iter_lint_file(path, config_for(path), explicit=True, progress=progress)
 
 
+def manifests_under(paths: Sequence[Path]) -> Iterator[Path]:
+    """The manifests that linting ``paths`` reads, each once, in the order it reads them:
+    files as given, and every ``increment.meta`` below a folder."""
+    seen: set[Path] = set()
+    for path in paths:
+        found = (
+            (f for f, is_manifest in find_manifests(path) if is_manifest)
+            if path.is_dir()
+            else (path,)
+        )
+        for manifest in found:
+            real = manifest.resolve()
+            if real not in seen and manifest.exists():
+                seen.add(real)
+                yield manifest
+
+
 def _near_miss(path: Path, config: Config) -> list[Diagnostic]:
     facts = FileFacts(str(path), path.name, False, False, 0, 0, True)
     return _file_findings(Run(str(path), config), facts)

@@ -229,7 +229,8 @@ def _span(span: Span) -> list[int]:
 def _encode(d: Diagnostic) -> list[Any]:
     fix = None
     if d.fix is not None:
-        fix = [d.fix.description, [[*_span(e.span), e.new_text] for e in d.fix.edits]]
+        edits = [[*_span(e.span), e.new_text] for e in d.fix.edits]
+        fix = [d.fix.description, edits, d.fix.safe]
     related = [[r.path, *_span(r.span), r.message] for r in d.related]
     span = _span(d.span)
     return [d.code, d.name, d.severity.value, d.message, d.path, *span, d.key, fix, related]
@@ -267,15 +268,15 @@ def _int_span(*numbers: Any) -> Span:
 
 
 def _fix(fix: list[Any]) -> Fix:
-    description, edits = fix
-    if description.__class__ is not str:
+    description, edits, safe = fix
+    if description.__class__ is not str or safe.__class__ is not bool:
         raise ValueError("not a fix")
     decoded = []
     for line, column, end_line, end_column, text in edits:
         if text.__class__ is not str:
             raise ValueError("not an edit")
         decoded.append(TextEdit(_int_span(line, column, end_line, end_column), text))
-    return Fix(description, tuple(decoded))
+    return Fix(description, tuple(decoded), safe)
 
 
 def _related(item: list[Any]) -> Related:

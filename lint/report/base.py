@@ -16,9 +16,18 @@ class Totals:
 
     files: int = 0
     by_severity: dict[Severity, int] = field(default_factory=lambda: dict.fromkeys(Severity, 0))
+    fixable: int = 0
+    """Findings with a safe fix, which ``--fix`` would apply."""
+    unsafe_fixable: int = 0
 
     def count(self, diagnostic: Diagnostic) -> None:
         self.by_severity[diagnostic.severity] += 1
+        fix = diagnostic.fix
+        if fix is not None:
+            if fix.safe:
+                self.fixable += 1
+            else:
+                self.unsafe_fixable += 1
 
     @property
     def errors(self) -> int:

@@ -21,6 +21,7 @@ def _fix(fix: Fix | None) -> dict[str, Any] | None:
         return None
     return {
         "description": fix.description,
+        "applicability": fix.applicability,
         "edits": [
             {
                 "line": e.span.line,

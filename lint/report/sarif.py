@@ -52,6 +52,8 @@ def _fix(path: str, fix: Fix) -> dict[str, Any]:
     return {
         "description": {"text": fix.description},
         "artifactChanges": [{"artifactLocation": _artifact(path), "replacements": replacements}],
+        # SARIF has no word for it; a property bag is where a tool puts its own facts.
+        "properties": {"applicability": fix.applicability},
     }
 
 

@@ -145,6 +145,13 @@ class TextReporter:
             for severity in (Severity.ERROR, Severity.WARNING, Severity.INFO)
         )
         print(f"{self._style(summary, _BOLD)} in {files}", file=self._out)
+        if totals.fixable or totals.unsafe_fixable:
+            more = (
+                f" ({totals.unsafe_fixable} more with --unsafe-fixes)"
+                if totals.unsafe_fixable
+                else ""
+            )
+            print(f"{totals.fixable} fixable with --fix{more}", file=self._out)
 
 
 class FullReporter(TextReporter):

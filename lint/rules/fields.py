@@ -495,7 +495,8 @@ def unknown_field(ctx: LineContext) -> Iterator[Finding]:
             hint = f"; did you mean {meant!r}?"
             if meant not in obj:
                 edit = TextEdit(ctx.key_span(key), to_json(meant))
-                fix = Fix(f"Rename to {meant!r}", (edit,))
+                # A guess at what was meant: a person confirms it (--unsafe-fixes).
+                fix = Fix(f"Rename to {meant!r}", (edit,), safe=False)
         yield Finding(
             f"unknown key {key!r}{hint} (the service ignores it)",
             ctx.key_span(key),

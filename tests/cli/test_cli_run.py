@@ -39,7 +39,10 @@ def test_errors_exit_1(invoke: Invoke, manifest: Manifest) -> None:
     assert first is not None
     assert first["path"] == str(path)
     assert (first["line"], first["code"], first["severity"]) == ("2", "ML102", "error")
-    assert result.stdout.splitlines()[-1] == "1 error, 0 warnings, 0 info in 1 file"
+    assert result.stdout.splitlines()[-2:] == [
+        "1 error, 0 warnings, 0 info in 1 file",
+        "1 fixable with --fix",
+    ]
 
 
 def test_warnings_alone_exit_0(invoke: Invoke, manifest: Manifest) -> None:
@@ -157,9 +160,9 @@ def test_a_manifest_reached_twice_is_linted_once(
     folder = path.parent
     twice = [str(tmp_path), str(folder), str(path), str(folder / ".." / folder.name / path.name)]
     result = invoke("--no-images", "--isolated", *twice)
-    found = [line.split(" [")[0] for line in result.stdout.splitlines()[:-1]]
+    found = [line.split(" [")[0] for line in result.stdout.splitlines()[:-2]]
     assert found == [f"{path}:1:1: ML011", f"{path}:1:19: ML102"]
-    assert result.stdout.endswith("1 error, 1 warning, 0 info in 1 file\n")
+    assert result.stdout.endswith("1 error, 1 warning, 0 info in 1 file\n1 fixable with --fix\n")
 
 
 def test_unprintable_characters_of_a_path_are_escaped(invoke: Invoke, tmp_path: Path) -> None:
