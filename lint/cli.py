@@ -386,10 +386,10 @@ def _diagnostics(
 ) -> Iterator[Diagnostic]:
     from metalint.engine import lint_bytes, lint_paths
 
-    seen: set[Path] = set()
+    # Paths together, so that images are told apart from the manifests that use them.
+    yield from lint_paths([Path(t) for t in targets if t != STDIN], resolver, progress)
     for target in targets:
         if target != STDIN:
-            yield from lint_paths([Path(target)], resolver, progress, seen)
             continue
         assert stdin_data is not None
         name = stdin_filename or "increment.meta"

@@ -20,6 +20,7 @@ from typing import IO, TYPE_CHECKING
 
 from metalint.config import DEFAULT_CONFIG, Config
 from metalint.diagnostics import Diagnostic
+from metalint.imagetargets import by_manifest, is_image_path, lines_using, picname_of
 from metalint.manifest import MANIFEST_NAME, FileFacts, is_near_miss
 from metalint.run import Run
 from metalint.split import scan_manifest
@@ -183,14 +184,12 @@ def lint_paths(
     paths: Sequence[Path],
     config_for: Callable[[Path], Config],
     progress: ProgressCallback | None = None,
-    seen: set[Path] | None = None,
 ) -> Iterator[Diagnostic]:
     """Lint files and folders: a folder means every ``increment.meta`` below it, and near-miss
-    names found there are reported without being read as manifests. A file reached twice (named
-    twice, or inside a folder also named) is linted the first time only; ``seen`` holds the
-    real paths of the files linted so far, for a caller that lints paths in several calls."""
-    if seen is None:
-        seen = set()
+    names found there are reported without being read as manifests. An image stands for the
+    lines of its manifest that use it (see ``imagetargets``). A file reached twice (named
+    twice, or inside a folder also named) is linted the first time only."""
+    seen: set[Path] = set()
 
     def first_time(path: Path) -> bool:
         real = path.resolve()
@@ -199,6 +198,7 @@ def lint_paths(
         seen.add(real)
         return True
 
+    images = [p for p in paths if is_image_path(p)]
     for path in paths:
         if path.is_dir():
             for found, is_manifest in find_manifests(path):
@@ -209,8 +209,17 @@ def lint_paths(
                     yield from iter_lint_file(found, config, explicit=False, progress=progress)
                 else:
                     yield from _near_miss(found, config)
-        elif first_time(path):
+        elif path not in images and first_time(path):
             yield from iter_lint_file(path, config_for(path), explicit=True, progress=progress)
+    # Images last: a manifest linted above already reported all of its findings.
+    for manifest, its_images in by_manifest(images).items():
+        if first_time(manifest):
+            config = config_for(manifest)
+            names = {picname_of(image, manifest, config) for image in its_images}
+            using = lines_using(manifest, {name for name in names if name is not None})
+            if using:
+                found = iter_lint_file(manifest, config, progress=progress)
+                yield from (d for d in found if d.span.line in using)
 
 
 def manifests_under(paths: Sequence[Path]) -> Iterator[Path]:
