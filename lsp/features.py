@@ -1,0 +1,60 @@
+"""The LSP methods the server answers, each a thin handler over ``MetalintServer``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from lsprotocol import types
+
+from metalint.lsp.protocol import Raw
+
+if TYPE_CHECKING:
+    # The server registers these handlers on itself; pygls passes it to each as ``ls``.
+    from metalint.lsp.server import MetalintServer
+
+
+def register(server: MetalintServer) -> None:
+    @server.feature(types.INITIALIZED)
+    async def initialized(ls: MetalintServer, params: types.InitializedParams) -> None:
+        await ls.load_settings()
+        if ls._capability("workspace.did_change_configuration.dynamic_registration"):
+            await ls.client_register_capability_async(
+                types.RegistrationParams(
+                    registrations=[
+                        types.Registration(
+                            id="metalint-configuration",
+                            method=types.WORKSPACE_DID_CHANGE_CONFIGURATION,
+                            register_options={"section": "metalint"},
+                        )
+                    ]
+                )
+            )
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    def did_change_configuration(
+        ls: MetalintServer, params: types.DidChangeConfigurationParams
+    ) -> None:
+        settings = params.settings
+        pushed = settings.get("metalint") if isinstance(settings, dict) else None
+        ls.spawn(ls.load_settings(pushed))
+
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: MetalintServer, params: types.DidOpenTextDocumentParams) -> None:
+        ls.open(params.text_document)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: MetalintServer, params: types.DidChangeTextDocumentParams) -> None:
+        ls.change(params)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: MetalintServer, params: types.DidCloseTextDocumentParams) -> None:
+        ls.close(params.text_document.uri)
+
+    @server.feature(
+        types.TEXT_DOCUMENT_DIAGNOSTIC,
+        types.DiagnosticOptions(
+            identifier="metalint", inter_file_dependencies=False, workspace_diagnostics=False
+        ),
+    )
+    def diagnostic(ls: MetalintServer, params: types.DocumentDiagnosticParams) -> Raw:
+        return ls.pull(params)

@@ -1,0 +1,271 @@
+"""The language server: open manifests, their diagnostics, and the editor's settings.
+
+Handlers stay thin: the documents live in ``OpenDocument`` (``documents``), conversions to
+LSP values in ``convert``, the other features in their own modules. Text notifications are
+handled synchronously, in order, so edits always land on the text they were made against;
+publishing waits for the document to be quiet for ``debounce`` milliseconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Coroutine
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
+
+from metalint import __version__
+from metalint.lsp import convert
+from metalint.lsp.convert import Json, Positions
+from metalint.lsp.documents import OpenDocument
+from metalint.lsp.positions import Encoding
+from metalint.lsp.protocol import MetalintProtocol, Raw
+from metalint.lsp.settings import SECTION, Configurations, Settings, parse_settings
+from metalint.manifest import MANIFEST_NAME, is_near_miss
+
+log = logging.getLogger(__name__)
+
+SETTINGS_WAIT = 2.0
+"""Seconds a document opened before the editor's settings have arrived waits for them."""
+
+
+class MetalintServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__("metalint", __version__, protocol_cls=MetalintProtocol)
+        self.documents: dict[str, OpenDocument] = {}
+        self.settings = Settings()
+        self.configurations = Configurations(self.settings)
+        self.settings_ready = asyncio.Event()
+        self._timers: dict[str, asyncio.Task[None]] = {}
+        self._builds: dict[str, asyncio.Task[None]] = {}
+        self._cache: dict[str, tuple[int, list[Json]]] = {}
+        """The LSP diagnostics of each document, by the generation they were made for."""
+        self._tasks: set[asyncio.Task[None]] = set()
+        """Tasks nothing else holds on to, kept here until done (the loop keeps only weak
+        references)."""
+
+    @property
+    def raw(self) -> MetalintProtocol:
+        protocol = self.protocol
+        assert isinstance(protocol, MetalintProtocol)
+        return protocol
+
+    # -- the client ---------------------------------------------------------------------------
+
+    @property
+    def encoding(self) -> Encoding:
+        chosen = self.server_capabilities.position_encoding
+        return "utf-16" if chosen is None else str(chosen)  # type: ignore[return-value]
+
+    def _capability(self, dotted: str) -> Any:
+        value: Any = self.client_capabilities
+        for name in dotted.split("."):
+            value = getattr(value, name, None)
+            if value is None:
+                return None
+        return value
+
+    @property
+    def pulls(self) -> bool:
+        """Whether the client asks for diagnostics (``textDocument/diagnostic``) rather than
+        waiting for them to be published."""
+        return self._capability("text_document.diagnostic") is not None
+
+    @property
+    def root(self) -> Path | None:
+        try:
+            root = self.workspace.root_path
+        except RuntimeError:
+            return None
+        return Path(root) if root else None
+
+    def tell(self, message: str, kind: types.MessageType = types.MessageType.Warning) -> None:
+        self.window_show_message(types.ShowMessageParams(type=kind, message=message))
+
+    def spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # -- settings -----------------------------------------------------------------------------
+
+    async def load_settings(self, pushed: Any = None) -> None:
+        """Take the editor's settings (pushed with ``didChangeConfiguration``, or asked for)
+        and lint every open document again whose configuration they change."""
+        raw = pushed
+        if raw is None and self._capability("workspace.configuration"):
+            try:
+                answer = await asyncio.wait_for(
+                    self.workspace_configuration_async(
+                        types.ConfigurationParams(items=[types.ConfigurationItem(section=SECTION)])
+                    ),
+                    SETTINGS_WAIT,
+                )
+                raw = answer[0] if answer else None
+            except Exception as exc:  # a client that cannot answer keeps the defaults
+                log.warning("workspace/configuration failed: %s", exc)
+        self.apply_settings(parse_settings(raw, self.root))
+
+    def apply_settings(self, settings: Settings) -> None:
+        for problem in settings.problems:
+            self.tell(problem)
+        self.settings = settings
+        self.configurations = Configurations(settings)
+        self.settings_ready.set()
+        for doc in list(self.documents.values()):
+            self.reconfigure(doc)
+
+    def reconfigure(self, doc: OpenDocument) -> None:
+        config = self._config_for(doc.path)
+        if config == doc.config:
+            self.schedule(doc, 0)
+            return
+        doc.reconfigure(config)
+        self._start_build(doc)
+
+    def _config_for(self, path: Path) -> Any:
+        config, problem = self.configurations.for_manifest(path)
+        if problem is not None:
+            self.tell(f"metalint: {problem}; linting without that file")
+        return config
+
+    # -- documents ----------------------------------------------------------------------------
+
+    def open(self, item: types.TextDocumentItem) -> None:
+        path = document_path(item.uri, self.root)
+        if path is None:
+            return
+        if item.uri in self.documents:
+            self.close(item.uri)
+        config = self._config_for(path)
+        doc = OpenDocument(item.uri, path, item.version, item.text, config, self.encoding)
+        self.documents[item.uri] = doc
+        self._start_build(doc)
+
+    def _start_build(self, doc: OpenDocument) -> None:
+        old = self._builds.pop(doc.uri, None)
+        if old is not None:
+            old.cancel()
+        self._builds[doc.uri] = asyncio.ensure_future(self._build(doc))
+
+    async def _build(self, doc: OpenDocument) -> None:
+        if not self.settings_ready.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.settings_ready.wait(), SETTINGS_WAIT)
+            if self.documents.get(doc.uri) is not doc:
+                return
+            config = self._config_for(doc.path)
+            if config != doc.config:
+                doc.reconfigure(config)
+        self.publish(doc)
+        while not doc.build_step():
+            await asyncio.sleep(0)
+            if self.documents.get(doc.uri) is not doc:
+                return
+        self._builds.pop(doc.uri, None)
+
+    def change(self, params: types.DidChangeTextDocumentParams) -> None:
+        doc = self.documents.get(params.text_document.uri)
+        if doc is None:
+            log.warning("change to a document that is not open: %s", params.text_document.uri)
+            return
+        for change in params.content_changes:
+            if isinstance(change, types.TextDocumentContentChangePartial):
+                doc.apply(change.range.start, change.range.end, change.text)
+            else:
+                doc.replace_all(change.text)
+        doc.version = params.text_document.version
+        self.schedule(doc)
+
+    def close(self, uri: str) -> None:
+        doc = self.documents.pop(uri, None)
+        for tasks in (self._timers, self._builds):
+            task = tasks.pop(uri, None)
+            if task is not None:
+                task.cancel()
+        self._cache.pop(uri, None)
+        if doc is not None and not self.pulls:
+            self.raw.notify_raw(
+                types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, Raw(uri=uri, diagnostics=[])
+            )
+
+    # -- diagnostics --------------------------------------------------------------------------
+
+    def schedule(self, doc: OpenDocument, delay_ms: int | None = None) -> None:
+        """Publish the document's diagnostics once it has been left alone for the debounce
+        delay; a later edit starts the wait again."""
+        old = self._timers.pop(doc.uri, None)
+        if old is not None:
+            old.cancel()
+        delay = self.settings.debounce_ms if delay_ms is None else delay_ms
+        self._timers[doc.uri] = asyncio.ensure_future(self._publish_later(doc, delay / 1000))
+
+    async def _publish_later(self, doc: OpenDocument, delay: float) -> None:
+        await asyncio.sleep(delay)
+        if self.documents.get(doc.uri) is not doc:
+            return
+        self._timers.pop(doc.uri, None)
+        if self.pulls:
+            self.refresh()
+        else:
+            self.publish(doc)
+
+    def refresh(self) -> None:
+        """Ask a pulling client to pull again (a change it did not make: settings, images)."""
+        if self._capability("workspace.diagnostics.refresh_support"):
+            self.workspace_diagnostic_refresh(None)
+
+    def lsp_diagnostics(self, doc: OpenDocument) -> list[Json]:
+        cached = self._cache.get(doc.uri)
+        if cached is not None and cached[0] == doc.generation:
+            return cached[1]
+        found = doc.diagnostics()
+        positions = Positions(doc.line, doc.encoding)
+        cap = self.settings.max_diagnostics
+        shown = found if not cap or len(found) <= cap else found[:cap]
+        out = convert.diagnostics(shown, doc.uri, positions, self.settings.docs_url)
+        if len(shown) < len(found):
+            at = positions.range(found[cap].span)
+            out.append(convert.more_diagnostic(len(found), cap, at))
+        self._cache[doc.uri] = (doc.generation, out)
+        return out
+
+    def publish(self, doc: OpenDocument) -> None:
+        if self.pulls:
+            return
+        self.raw.notify_raw(
+            types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS,
+            Raw(uri=doc.uri, version=doc.version, diagnostics=self.lsp_diagnostics(doc)),
+        )
+
+    def pull(self, params: types.DocumentDiagnosticParams) -> Raw:
+        doc = self.documents.get(params.text_document.uri)
+        if doc is None:
+            return Raw(kind="full", items=[])
+        result_id = f"{id(doc)}.{doc.generation}"
+        if params.previous_result_id == result_id:
+            return Raw(kind="unchanged", resultId=result_id)
+        return Raw(kind="full", resultId=result_id, items=self.lsp_diagnostics(doc))
+
+
+def document_path(uri: str, root: Path | None) -> Path | None:
+    """Where a document lives, for its name, its configuration and its images; None for a
+    document the server does not lint (neither ``increment.meta`` nor a near miss)."""
+    parsed = urlparse(uri)
+    if parsed.scheme == "file":
+        fs = to_fs_path(uri)
+        path = Path(fs) if fs else Path(unquote(parsed.path))
+    else:
+        # An unsaved buffer: named by the last segment of its URI, placed in the workspace.
+        name = unquote(parsed.path).rstrip("/").rsplit("/", 1)[-1] or MANIFEST_NAME
+        path = (root or Path.cwd()) / name
+    if path.name != MANIFEST_NAME and not is_near_miss(path.name):
+        return None
+    return path
+
