@@ -24,16 +24,38 @@ from metalint.lsp.positions import ENCODINGS
 
 
 class Raw(dict[str, Any]):
-    """A result or notification already in its JSON form."""
+    """A result or notification already in its JSON form. Its last value may be
+    ``Encoded``."""
 
 
-def _encode(data: Raw) -> bytes:
+class Encoded(list[bytes]):
+    """A JSON array whose elements are encoded already (diagnostics, kept encoded from one
+    publish to the next: an edit re-encodes only those it changed)."""
+
+
+def encode(value: Any) -> bytes:
     try:
-        return orjson.dumps(data)
+        return orjson.dumps(value)
     except TypeError:
         # orjson refuses lone surrogates, which a client may send in its text; the standard
         # library escapes them.
-        return json.dumps(data).encode("ascii")
+        return json.dumps(value).encode("ascii")
+
+
+def _encode(message: Raw) -> bytes:
+    inner_key = "params" if "params" in message else "result"
+    inner = message.get(inner_key)
+    if not isinstance(inner, dict) or not inner:
+        return encode(message)
+    last = next(reversed(inner))
+    items = inner[last]
+    if not isinstance(items, Encoded):
+        return encode(message)
+    # Encoded with an empty array in the last place, which the message's last bytes are,
+    # then the array's elements put in: keys keep their order, so "[]}}" closes it.
+    shell = encode(Raw(message, **{inner_key: {**inner, last: []}}))
+    assert shell.endswith(b"[]}}")
+    return b"".join((shell[:-4], b"[", b",".join(items), b"]}}"))
 
 
 class MetalintProtocol(LanguageServerProtocol):

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
+import itertools
 import logging
 from collections.abc import Coroutine
 from pathlib import Path
@@ -21,15 +23,17 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from metalint import __version__
+from metalint.diagnostics import Diagnostic
 from metalint.lsp import convert
-from metalint.lsp.convert import Json, Positions
+from metalint.lsp.convert import Positions
 from metalint.lsp.documents import OpenDocument
 from metalint.lsp.positions import Encoding
-from metalint.lsp.protocol import MetalintProtocol, Raw
+from metalint.lsp.protocol import Encoded, MetalintProtocol, Raw, encode
 from metalint.lsp.settings import SECTION, Configurations, Settings, parse_settings
 from metalint.manifest import MANIFEST_NAME, is_near_miss
 
 log = logging.getLogger(__name__)
+_tokens = itertools.count(1)
 
 SETTINGS_WAIT = 2.0
 """Seconds a document opened before the editor's settings have arrived waits for them."""
@@ -44,8 +48,10 @@ class MetalintServer(LanguageServer):
         self.settings_ready = asyncio.Event()
         self._timers: dict[str, asyncio.Task[None]] = {}
         self._builds: dict[str, asyncio.Task[None]] = {}
-        self._cache: dict[str, tuple[int, list[Json]]] = {}
+        self._cache: dict[str, tuple[int, Encoded]] = {}
         """The LSP diagnostics of each document, by the generation they were made for."""
+        self._encoded: dict[str, dict[int, tuple[Diagnostic, bytes]]] = {}
+        """Each document's diagnostics as last encoded, by the id of the Diagnostic."""
         self._tasks: set[asyncio.Task[None]] = set()
         """Tasks nothing else holds on to, kept here until done (the loop keeps only weak
         references)."""
@@ -117,6 +123,8 @@ class MetalintServer(LanguageServer):
             self.tell(problem)
         self.settings = settings
         self.configurations = Configurations(settings)
+        self._cache.clear()
+        self._encoded.clear()  # the docs URL is in every diagnostic
         self.settings_ready.set()
         for doc in list(self.documents.values()):
             self.reconfigure(doc)
@@ -164,11 +172,35 @@ class MetalintServer(LanguageServer):
             if config != doc.config:
                 doc.reconfigure(config)
         self.publish(doc)
+        if doc.build_step():
+            self._builds.pop(doc.uri, None)
+            return
+        token = await self._progress(f"metalint: preparing {doc.path.name} for editing")
         while not doc.build_step():
             await asyncio.sleep(0)
             if self.documents.get(doc.uri) is not doc:
-                return
-        self._builds.pop(doc.uri, None)
+                break
+        else:
+            self._builds.pop(doc.uri, None)
+            # The first findings came from the batch engine; encoding the Document's own now,
+            # while the user reads them, spares the first edit from encoding every one.
+            self._cache.pop(doc.uri, None)
+            self.lsp_diagnostics(doc)
+            settle_memory()
+        if token is not None:
+            self.work_done_progress.end(token, types.WorkDoneProgressEnd())
+
+    async def _progress(self, title: str) -> str | None:
+        """A progress indicator in the client, when it shows them (None otherwise)."""
+        if not self._capability("window.work_done_progress"):
+            return None
+        token = f"metalint-{next(_tokens)}"
+        try:
+            await self.work_done_progress.create_async(token)
+        except Exception:
+            return None
+        self.work_done_progress.begin(token, types.WorkDoneProgressBegin(title=title))
+        return token
 
     def change(self, params: types.DidChangeTextDocumentParams) -> None:
         doc = self.documents.get(params.text_document.uri)
@@ -190,6 +222,9 @@ class MetalintServer(LanguageServer):
             if task is not None:
                 task.cancel()
         self._cache.pop(uri, None)
+        self._encoded.pop(uri, None)
+        if doc is not None:
+            release_memory()
         if doc is not None and not self.pulls:
             self.raw.notify_raw(
                 types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, Raw(uri=uri, diagnostics=[])
@@ -221,18 +256,39 @@ class MetalintServer(LanguageServer):
         if self._capability("workspace.diagnostics.refresh_support"):
             self.workspace_diagnostic_refresh(None)
 
-    def lsp_diagnostics(self, doc: OpenDocument) -> list[Json]:
+    def lsp_diagnostics(self, doc: OpenDocument) -> Encoded:
+        """The document's diagnostics, encoded; each one the Document returns again since
+        the last time is taken from then.
+
+        The Document hands out the same Diagnostic object for as long as its line, its
+        number and (for a pair) the other line stay as they are, so the object itself says
+        that its LSP form, which depends on nothing else, is still right: an edit re-encodes
+        the findings it changed or moved, not all of them.
+        """
         cached = self._cache.get(doc.uri)
         if cached is not None and cached[0] == doc.generation:
             return cached[1]
         found = doc.diagnostics()
-        positions = Positions(doc.line, doc.encoding)
         cap = self.settings.max_diagnostics
         shown = found if not cap or len(found) <= cap else found[:cap]
-        out = convert.diagnostics(shown, doc.uri, positions, self.settings.docs_url)
+        positions = Positions(doc.line, doc.encoding)
+        docs_url = self.settings.docs_url
+        before = self._encoded.get(doc.uri, {})
+        kept: dict[int, tuple[Diagnostic, bytes]] = {}
+        out = Encoded()
+        for d in shown:
+            hit = before.get(id(d))
+            if hit is not None and hit[0] is d:
+                data = hit[1]
+            else:
+                data = encode(convert.diagnostic(d, doc.uri, positions, docs_url))
+            # Holding the object keeps its id from being reused by another.
+            kept[id(d)] = (d, data)
+            out.append(data)
         if len(shown) < len(found):
             at = positions.range(found[cap].span)
-            out.append(convert.more_diagnostic(len(found), cap, at))
+            out.append(encode(convert.more_diagnostic(len(found), cap, at)))
+        self._encoded[doc.uri] = kept
         self._cache[doc.uri] = (doc.generation, out)
         return out
 
@@ -252,6 +308,21 @@ class MetalintServer(LanguageServer):
         if params.previous_result_id == result_id:
             return Raw(kind="unchanged", resultId=result_id)
         return Raw(kind="full", resultId=result_id, items=self.lsp_diagnostics(doc))
+
+
+def settle_memory() -> None:
+    """Take what is alive now out of the garbage collector's sight: a large document is a
+    few hundred thousand objects, which every full collection would walk again, a pause of
+    a few hundred milliseconds between an edit and its diagnostics."""
+    gc.collect()
+    gc.freeze()
+
+
+def release_memory() -> None:
+    """Let the collector see everything again, so that a closed document's cycles (its lines
+    and their groups refer to each other) are freed, and settle what is left."""
+    gc.unfreeze()
+    settle_memory()
 
 
 def document_path(uri: str, root: Path | None) -> Path | None:
