@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from metalint.lsp.protocol import Raw
+from metalint.lsp import actions
+from metalint.lsp.protocol import Raw, RawList
 
 if TYPE_CHECKING:
     # The server registers these handlers on itself; pygls passes it to each as ``ls``.
@@ -58,3 +59,17 @@ def register(server: MetalintServer) -> None:
     )
     def diagnostic(ls: MetalintServer, params: types.DocumentDiagnosticParams) -> Raw:
         return ls.pull(params)
+
+    @server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(
+            code_action_kinds=[types.CodeActionKind.QuickFix, actions.FIX_ALL],
+            resolve_provider=True,
+        ),
+    )
+    def code_action(ls: MetalintServer, params: types.CodeActionParams) -> RawList | None:
+        return ls.code_actions(params)
+
+    @server.feature(types.CODE_ACTION_RESOLVE)
+    def code_action_resolve(ls: MetalintServer, params: types.CodeAction) -> Raw:
+        return ls.resolve_code_action(params)

@@ -28,6 +28,10 @@ class Raw(dict[str, Any]):
     ``Encoded``."""
 
 
+class RawList(list[Any]):
+    """A result that is a JSON array of plain values (``Raw`` for arrays)."""
+
+
 class Encoded(list[bytes]):
     """A JSON array whose elements are encoded already (diagnostics, kept encoded from one
     publish to the next: an edit re-encodes only those it changed)."""
@@ -97,7 +101,7 @@ class MetalintProtocol(LanguageServerProtocol):
         self._send_data(Raw(jsonrpc="2.0", method=method, params=params))
 
     def _send_response(self, msg_id: Any, result: Any = None, error: Any = None) -> None:
-        if error is None and isinstance(result, Raw):
+        if error is None and isinstance(result, Raw | RawList):
             self._send_data(Raw(jsonrpc="2.0", id=msg_id, result=result))
             self._result_types.pop(msg_id, None)
             return

@@ -24,11 +24,11 @@ from pygls.uris import to_fs_path
 
 from metalint import __version__
 from metalint.diagnostics import Diagnostic
-from metalint.lsp import convert
+from metalint.lsp import actions, convert
 from metalint.lsp.convert import Positions
 from metalint.lsp.documents import OpenDocument
 from metalint.lsp.positions import Encoding
-from metalint.lsp.protocol import Encoded, MetalintProtocol, Raw, encode
+from metalint.lsp.protocol import Encoded, MetalintProtocol, Raw, RawList, encode
 from metalint.lsp.settings import SECTION, Configurations, Settings, parse_settings
 from metalint.manifest import MANIFEST_NAME, is_near_miss
 
@@ -309,6 +309,38 @@ class MetalintServer(LanguageServer):
             return Raw(kind="unchanged", resultId=result_id)
         return Raw(kind="full", resultId=result_id, items=self.lsp_diagnostics(doc))
 
+    # -- code actions -------------------------------------------------------------------------
+
+    def code_actions(self, params: types.CodeActionParams) -> RawList | None:
+        doc = self.documents.get(params.text_document.uri)
+        if doc is None:
+            return None
+        only = [str(k) for k in params.context.only] if params.context.only else None
+        lines = (params.range.start.line + 1, params.range.end.line + 1)
+        resolvable = self._capability("text_document.code_action.resolve_support.properties")
+        resolve = bool(resolvable) and "edit" in resolvable
+        return RawList(
+            actions.code_actions(
+                doc.uri,
+                doc.diagnostics(),
+                Positions(doc.line, doc.encoding),
+                self.settings.docs_url,
+                lines,
+                only,
+                resolve,
+            )
+        )
+
+    def resolve_code_action(self, action: types.CodeAction) -> Raw:
+        data = action.data if isinstance(action.data, dict) else {}
+        doc = self.documents.get(str(data.get("uri")))
+        plain = Raw(title=action.title, kind=str(action.kind or ""), data=data)
+        if doc is None:
+            return plain
+        return Raw(
+            actions.resolve_action(plain, doc.diagnostics(), Positions(doc.line, doc.encoding))
+        )
+
 
 def settle_memory() -> None:
     """Take what is alive now out of the garbage collector's sight: a large document is a
@@ -339,4 +371,3 @@ def document_path(uri: str, root: Path | None) -> Path | None:
     if path.name != MANIFEST_NAME and not is_near_miss(path.name):
         return None
     return path
-

@@ -166,3 +166,33 @@ async def start(
     )
     encoding = str(result.capabilities.position_encoding or "utf-16")
     return Session(client, root, capabilities.text_document.diagnostic is not None, encoding)
+
+
+def offset(text: str, position: types.Position, encoding: str) -> int:
+    """The index into ``text`` of an LSP position in ``encoding`` (lines end at ``\n``)."""
+    lines = text.split("\n")
+    if position.line >= len(lines):
+        return len(text)
+    start = sum(len(line) + 1 for line in lines[: position.line])
+    line, units, index = lines[position.line], 0, 0
+    while index < len(line) and units < position.character:
+        char = line[index]
+        units += {"utf-8": len(char.encode()), "utf-32": 1}.get(
+            encoding, 2 if ord(char) > 0xFFFF else 1
+        )
+        index += 1
+    return start + index
+
+
+def apply_edits(text: str, edits: list[types.TextEdit], encoding: str) -> str:
+    """``text`` with LSP edits applied, as an editor applies a WorkspaceEdit."""
+    placed = sorted(
+        (
+            (offset(text, e.range.start, encoding), offset(text, e.range.end, encoding), e.new_text)
+            for e in edits
+        ),
+        reverse=True,
+    )
+    for start, end, new in placed:
+        text = text[:start] + new + text[end:]
+    return text
