@@ -73,3 +73,22 @@ def register(server: MetalintServer) -> None:
     @server.feature(types.CODE_ACTION_RESOLVE)
     def code_action_resolve(ls: MetalintServer, params: types.CodeAction) -> Raw:
         return ls.resolve_code_action(params)
+
+    @server.feature(types.TEXT_DOCUMENT_HOVER)
+    def on_hover(ls: MetalintServer, params: types.HoverParams) -> Raw | None:
+        return ls.hover(params)
+
+    @server.feature(
+        types.TEXT_DOCUMENT_COMPLETION,
+        types.CompletionOptions(trigger_characters=['"', ":", ",", "{", "/", " "]),
+    )
+    def on_completion(ls: MetalintServer, params: types.CompletionParams) -> RawList | None:
+        return ls.completion(params)
+
+    @server.feature(types.TEXT_DOCUMENT_INLAY_HINT)
+    def on_inlay_hint(ls: MetalintServer, params: types.InlayHintParams) -> RawList | None:
+        return ls.inlay_hints(params)
+
+    @server.feature(types.TEXT_DOCUMENT_DOCUMENT_LINK)
+    def on_links(ls: MetalintServer, params: types.DocumentLinkParams) -> RawList | None:
+        return ls.links(params)
