@@ -61,7 +61,7 @@ async def test_hover_on_a_key_a_finding_a_category_and_an_image(session: Session
     category = await hover(session, uri, 0, line.index(": 4}") + 2)
     assert category and "Shoes" in category
     image = await hover(session, uri, 0, line.index("pics/a.png") + 2)
-    assert image and "PNG" in image and "120×80" in image
+    assert image and "PNG" in image and "120×80" in image  # noqa: RUF001
     assert await hover(session, uri, 5, 0) is None
 
 
