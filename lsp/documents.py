@@ -41,6 +41,9 @@ class OpenDocument:
         self.generation = 0
         """Counts changes of what the document's diagnostics depend on: its text, its
         configuration, its images. A pull's result id is made from it."""
+        self.images: list[tuple[Diagnostic, bytes]] = []
+        """The image findings of the last image check, each with the bytes of its line then:
+        shown while that line still reads the same at the same place."""
         self._pending: list[bytes] = split_lines(to_bytes(text))
         self._first: list[Diagnostic] | None = None
         self._doc = Document(str(path), b"", config)
@@ -95,9 +98,16 @@ class OpenDocument:
         return self._doc.data() + b"".join(self._pending)
 
     def diagnostics(self) -> list[Diagnostic]:
-        if self._pending:
-            return self.first_diagnostics()
-        return self._doc.diagnostics()
+        found = self.first_diagnostics() if self._pending else self._doc.diagnostics()
+        if not self.images:
+            return found
+        count = len(self)
+        still = [
+            d
+            for d, raw in self.images
+            if d.span.line <= count and self.line(d.span.line - 1) == raw
+        ]
+        return sorted(found + still, key=lambda d: (d.span, d.code)) if still else found
 
     # -- editing --------------------------------------------------------------------------
 

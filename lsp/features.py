@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from metalint.lsp import actions
+from metalint.lsp import actions, images
 from metalint.lsp.protocol import Raw, RawList
 
 if TYPE_CHECKING:
@@ -18,18 +18,36 @@ def register(server: MetalintServer) -> None:
     @server.feature(types.INITIALIZED)
     async def initialized(ls: MetalintServer, params: types.InitializedParams) -> None:
         await ls.load_settings()
+        wanted = []
         if ls._capability("workspace.did_change_configuration.dynamic_registration"):
-            await ls.client_register_capability_async(
-                types.RegistrationParams(
-                    registrations=[
-                        types.Registration(
-                            id="metalint-configuration",
-                            method=types.WORKSPACE_DID_CHANGE_CONFIGURATION,
-                            register_options={"section": "metalint"},
-                        )
-                    ]
+            wanted.append(
+                types.Registration(
+                    id="metalint-configuration",
+                    method=types.WORKSPACE_DID_CHANGE_CONFIGURATION,
+                    register_options={"section": "metalint"},
                 )
             )
+        if ls._capability("workspace.did_change_watched_files.dynamic_registration"):
+            globs = [images.WATCHED, "**/metalint.toml", "**/pyproject.toml"]
+            wanted.append(
+                types.Registration(
+                    id="metalint-files",
+                    method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                    register_options={"watchers": [{"globPattern": g} for g in globs]},
+                )
+            )
+        if wanted:
+            await ls.client_register_capability_async(types.RegistrationParams(wanted))
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    def did_change_watched_files(
+        ls: MetalintServer, params: types.DidChangeWatchedFilesParams
+    ) -> None:
+        ls.files_changed(params)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    def did_save(ls: MetalintServer, params: types.DidSaveTextDocumentParams) -> None:
+        ls.saved(params.text_document.uri)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     def did_change_configuration(

@@ -14,6 +14,7 @@ import gc
 import itertools
 import logging
 from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -23,8 +24,9 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from metalint import __version__
+from metalint.configfile import CONFIG_FILE_NAMES
 from metalint.diagnostics import Diagnostic
-from metalint.lsp import actions, completion, convert, hover, lines
+from metalint.lsp import actions, completion, convert, hover, images, lines
 from metalint.lsp.convert import Positions
 from metalint.lsp.documents import OpenDocument
 from metalint.lsp.positions import Encoding, client_to_index, engine_to_client
@@ -52,6 +54,10 @@ class MetalintServer(LanguageServer):
         """The LSP diagnostics of each document, by the generation they were made for."""
         self._encoded: dict[str, dict[int, tuple[Diagnostic, bytes]]] = {}
         """Each document's diagnostics as last encoded, by the id of the Diagnostic."""
+        self._image_checks: dict[str, asyncio.Task[None]] = {}
+        self._image_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="images")
+        """One thread: the checks of several documents queue rather than compete with the
+        main loop for the interpreter."""
         self._tasks: set[asyncio.Task[None]] = set()
         """Tasks nothing else holds on to, kept here until done (the loop keeps only weak
         references)."""
@@ -121,6 +127,7 @@ class MetalintServer(LanguageServer):
     def apply_settings(self, settings: Settings) -> None:
         for problem in settings.problems:
             self.tell(problem)
+        images_switched = settings.images != self.settings.images
         self.settings = settings
         self.configurations = Configurations(settings)
         self._cache.clear()
@@ -128,6 +135,8 @@ class MetalintServer(LanguageServer):
         self.settings_ready.set()
         for doc in list(self.documents.values()):
             self.reconfigure(doc)
+            if images_switched and doc.uri not in self._builds:
+                self.check_images(doc)
 
     def reconfigure(self, doc: OpenDocument) -> None:
         config = self._config_for(doc.path)
@@ -174,6 +183,7 @@ class MetalintServer(LanguageServer):
         self.publish(doc)
         if doc.build_step():
             self._builds.pop(doc.uri, None)
+            self.check_images(doc)
             return
         token = await self._progress(f"metalint: preparing {doc.path.name} for editing")
         while not doc.build_step():
@@ -187,6 +197,8 @@ class MetalintServer(LanguageServer):
             self._cache.pop(doc.uri, None)
             self.lsp_diagnostics(doc)
             settle_memory()
+        if self.documents.get(doc.uri) is doc:
+            self.check_images(doc)
         if token is not None:
             self.work_done_progress.end(token, types.WorkDoneProgressEnd())
 
@@ -201,6 +213,49 @@ class MetalintServer(LanguageServer):
             return None
         self.work_done_progress.begin(token, types.WorkDoneProgressBegin(title=title))
         return token
+
+    def check_images(self, doc: OpenDocument) -> None:
+        """Start the image check of a document (again), in the background."""
+        if not self.settings.images or not doc.path.parent.is_dir():
+            if doc.images:
+                doc.images = []
+                doc.generation += 1
+                self.schedule(doc, 0)
+            return
+        old = self._image_checks.pop(doc.uri, None)
+        if old is not None:
+            old.cancel()
+        self._image_checks[doc.uri] = asyncio.ensure_future(self._check_images(doc))
+
+    async def _check_images(self, doc: OpenDocument) -> None:
+        loop = asyncio.get_running_loop()
+        data = doc.data()
+        found = await loop.run_in_executor(
+            self._image_pool, images.check_images, doc, data, doc.config
+        )
+        if self.documents.get(doc.uri) is not doc:
+            return  # closed, or opened again, meanwhile: nothing more is published
+        self._image_checks.pop(doc.uri, None)
+        if found == doc.images:
+            return
+        doc.images = found
+        doc.generation += 1
+        self.schedule(doc, 0)
+
+    def saved(self, uri: str) -> None:
+        doc = self.documents.get(uri)
+        if doc is not None:
+            self.check_images(doc)
+
+    def files_changed(self, params: types.DidChangeWatchedFilesParams) -> None:
+        """An image changed on disk: check the images of the documents again. A
+        configuration file changed: configure every document again."""
+        paths = [to_fs_path(change.uri) or "" for change in params.changes]
+        if any(Path(p).name in CONFIG_FILE_NAMES for p in paths):
+            self.apply_settings(self.settings)
+        elif any(images.is_image(p) for p in paths):
+            for doc in self.documents.values():
+                self.check_images(doc)
 
     def change(self, params: types.DidChangeTextDocumentParams) -> None:
         doc = self.documents.get(params.text_document.uri)
@@ -217,7 +272,7 @@ class MetalintServer(LanguageServer):
 
     def close(self, uri: str) -> None:
         doc = self.documents.pop(uri, None)
-        for tasks in (self._timers, self._builds):
+        for tasks in (self._timers, self._builds, self._image_checks):
             task = tasks.pop(uri, None)
             if task is not None:
                 task.cancel()

@@ -23,6 +23,9 @@ from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 SERVER = [sys.executable, "-m", "metalint", "server"]
 PROFILES = {"vscode": "visual-studio-code@v1.65.2", "neovim": "neovim@v0.11.0"}
 WAIT = 30.0
+QUIET = {"images": False}
+"""The settings tests start with: image checks would add their findings a moment after the
+others, so only the tests of images turn them on."""
 
 CLEAN = '{"OperationType": "ADD", "ProductId": "1", "PicName": "a.jpg", "CustomContent": "x"}'
 BAD_OP = '{"OperationType": "add", "ProductId": "2", "PicName": "b.jpg", "CustomContent": "x"}'
@@ -156,7 +159,7 @@ async def start(
     client: LanguageClient, root: Path, profile: str, settings: dict[str, Any] | None = None
 ) -> Session:
     capabilities = client_capabilities(PROFILES.get(profile, profile))
-    client.set_configuration(settings or {}, section="metalint")
+    client.set_configuration(settings or QUIET, section="metalint")
     result = await client.initialize_session(
         types.InitializeParams(
             capabilities=capabilities,

@@ -103,6 +103,7 @@ async def test_cancelled_requests_leave_it_answering(session: Session) -> None:
     await still_answers(session)
 
 
+@pytest.mark.slow
 async def test_a_50_mb_line(session: Session) -> None:
     big = (
         '{"OperationType": "ADD", "ProductId": "1", "PicName": "a.jpg", "CustomContent": "'
