@@ -113,11 +113,11 @@ class MetalintServer(LanguageServer):
         raw = pushed
         if raw is None and self._capability("workspace.configuration"):
             try:
-                answer = await asyncio.wait_for(
-                    self.workspace_configuration_async(
-                        types.ConfigurationParams(items=[types.ConfigurationItem(section=SECTION)])
-                    ),
-                    SETTINGS_WAIT,
+                # No time limit here: documents stop waiting for the settings after
+                # SETTINGS_WAIT (see _build), and a limit would cancel the request's future,
+                # which a late answer then fails to complete.
+                answer = await self.workspace_configuration_async(
+                    types.ConfigurationParams(items=[types.ConfigurationItem(section=SECTION)])
                 )
                 raw = answer[0] if answer else None
             except Exception as exc:  # a client that cannot answer keeps the defaults
