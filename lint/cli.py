@@ -33,6 +33,7 @@ EXIT_ERRORS = 1
 EXIT_USAGE = 2
 STDIN = "-"
 RULE_COMMANDS = frozenset({"rule", "rules"})
+SERVER_COMMAND = "server"
 _SEVERITIES_FROM = {
     Severity.ERROR: (Severity.ERROR,),
     Severity.WARNING: (Severity.ERROR, Severity.WARNING),
@@ -49,7 +50,11 @@ is given; '-' reads standard input.
 Rule documentation:
   metalint rule CODE|NAME   show what a rule checks, why, and how to fix it
   metalint rules            list every rule
-To lint a file or folder that is itself named 'rule' or 'rules', write './rules'.
+
+\b
+Editors:
+  metalint server           the language server, over standard input and output
+To lint a file or folder named 'rule', 'rules' or 'server', write './rules'.
 
 \b
 Exit status: 0 no error-severity finding, 1 at least one (see --fail-on),
@@ -75,6 +80,7 @@ rules_app = typer.Typer(
     context_settings=_CONTEXT,
     help="Document metalint's rules.",
 )
+server_app = typer.Typer(add_completion=False, rich_markup_mode=None, context_settings=_CONTEXT)
 
 
 def _fail(message: str) -> None:
@@ -465,20 +471,55 @@ def rules_command(
         typer.echo(f"{r.code:<6} {r.name:<{width}} {r.severity.value:<8} {fix:<3} {r.summary}")
 
 
+# -- the language server ---------------------------------------------------------------------
+
+
+@server_app.callback()
+def _server_group() -> None:
+    """A callback makes the one-command app a group, so that its command is named 'server'."""
+
+
+@server_app.command("server")
+def server_command(
+    stdio: Annotated[
+        bool,
+        typer.Option(
+            "--stdio",
+            help="Talk over standard input and output (the default and only way).",
+            show_default=False,
+        ),
+    ] = True,
+) -> None:
+    """Run the metalint language server over standard input and output.
+
+    Editors start it and speak the Language Server Protocol to it: diagnostics as you type,
+    quick fixes, hover and completion for increment.meta files. Its settings come from the
+    same configuration files as the command line and from the editor (section 'metalint').
+    """
+    from metalint.lsp.main import serve
+
+    raise typer.Exit(serve())
+
+
 # -- entry point -----------------------------------------------------------------------------
 
 
 def app_for(args: Sequence[str]) -> typer.Typer:
-    """The app that runs ``args``: rule documentation when the first word asks for it."""
-    return rules_app if args and args[0] in RULE_COMMANDS else lint_app
+    """The app that runs ``args``: rule documentation or the language server when the first
+    word asks for it, linting otherwise."""
+    if args and args[0] in RULE_COMMANDS:
+        return rules_app
+    if args and args[0] == SERVER_COMMAND:
+        return server_app
+    return lint_app
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit status (the console script exits with it)."""
     args = list(sys.argv[1:] if argv is None else argv)
-    if args and args[0] in RULE_COMMANDS and os.path.exists(args[0]):
+    if args and args[0] in {*RULE_COMMANDS, SERVER_COMMAND} and os.path.exists(args[0]):
         typer.echo(
-            f"metalint: note: '{args[0]}' shows rule documentation; "
+            f"metalint: note: '{args[0]}' is a command; "
             f"to lint the path '{args[0]}', write './{args[0]}'",
             err=True,
         )

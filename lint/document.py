@@ -172,6 +172,10 @@ class Document:
         """The document's lines, each with its ending."""
         return [line.raw for line in self._lines]
 
+    def line(self, no: int) -> bytes:
+        """Line ``no`` (0-based) with its ending, without copying the others."""
+        return self._lines[no].raw
+
     def data(self) -> bytes:
         return b"".join(line.raw for line in self._lines)
 

@@ -218,8 +218,8 @@ def lint_paths(
             names = {picname_of(image, manifest, config) for image in its_images}
             using = lines_using(manifest, {name for name in names if name is not None})
             if using:
-                found = iter_lint_file(manifest, config, progress=progress)
-                yield from (d for d in found if d.span.line in using)
+                linted = iter_lint_file(manifest, config, progress=progress)
+                yield from (d for d in linted if d.span.line in using)
 
 
 def manifests_under(paths: Sequence[Path]) -> Iterator[Path]:
