@@ -356,6 +356,8 @@ def _fix(
     files = fixes = 0
     for path in manifests_under([Path(t) for t in targets]):
         config = resolver.for_folder(path.parent)
+        if config.excludes(path):
+            continue
         try:
             before = path.read_bytes() if diff else b""
             fixed = fix_file(path, config, unsafe=unsafe, write=not diff)

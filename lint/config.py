@@ -48,6 +48,10 @@ class Config:
     cache_dir: Path | None = None
     base_dir: Path | None = None
     """The folder of the configuration file, against which per-file patterns are matched."""
+    exclude: tuple[str, ...] = ()
+    """Globs of manifests and images not to lint, even when named on the command line (as
+    pre-commit names them): matched against the path relative to ``base_dir``, each folder
+    of it, and the file's name."""
 
     @property
     def profile(self) -> ServiceProfile:
@@ -58,6 +62,18 @@ class Config:
 
     def severity(self, code: str, default: Severity) -> Severity:
         return self.severities.get(code, default)
+
+    def excludes(self, path: Path) -> bool:
+        if not self.exclude:
+            return False
+        candidates = {path.name}
+        if self.base_dir is not None:
+            with contextlib.suppress(ValueError):
+                relative = PurePath(path.resolve().relative_to(self.base_dir.resolve()))
+                candidates.add(relative.as_posix())
+                candidates.update(p.as_posix() for p in relative.parents if p.parts)
+                candidates.update(relative.parts)
+        return any(fnmatch.fnmatchcase(c, pattern) for c in candidates for pattern in self.exclude)
 
     def for_path(self, path: str) -> Config:
         """This configuration with the per-file ignores that match ``path`` applied."""

@@ -25,7 +25,16 @@ CONFIG_FILE_NAMES = ("metalint.toml", "pyproject.toml")
 
 _LIST_KEYS = ("select", "ignore", "extend-select")
 _KNOWN_KEYS = frozenset(
-    {*_LIST_KEYS, "severity", "per-file-ignores", "service", "images-root", "jobs", "cache-dir"}
+    {
+        *_LIST_KEYS,
+        "severity",
+        "per-file-ignores",
+        "service",
+        "images-root",
+        "jobs",
+        "cache-dir",
+        "exclude",
+    }
 )
 
 
@@ -55,6 +64,7 @@ class FileSettings:
     images_root: Path | None = None
     jobs: int | None = None
     cache_dir: Path | None = None
+    exclude: tuple[str, ...] = ()
 
     @property
     def base_dir(self) -> Path:
@@ -238,6 +248,8 @@ def _parse_settings(path: Path, table: dict[str, Any]) -> FileSettings:
         settings = replace(settings, images_root=root)
     if "jobs" in table:
         settings = replace(settings, jobs=parse_jobs(table["jobs"], _where(path, "jobs")))
+    if "exclude" in table:
+        settings = replace(settings, exclude=tuple(_string_list(path, "exclude", table["exclude"])))
     if "cache-dir" in table:
         settings = replace(settings, cache_dir=_parse_path(path, "cache-dir", table["cache-dir"]))
     return settings
@@ -306,6 +318,7 @@ def build_config(settings: FileSettings | None, overrides: Overrides) -> Config:
         jobs=overrides.jobs or (settings.jobs if settings else None),
         cache_dir=settings.cache_dir if settings is not None else None,
         base_dir=settings.base_dir if settings is not None else None,
+        exclude=settings.exclude if settings is not None else (),
     )
     # Left unset, whether caches are used is the environment's say (see Config.use_cache).
     return config if overrides.use_cache is None else replace(config, use_cache=overrides.use_cache)
@@ -346,8 +359,10 @@ class ConfigResolver:
         """Every manifest a configuration was asked for, in order: the files checked."""
 
     def __call__(self, manifest: Path) -> Config:
-        self.seen.append(manifest)
-        return self.for_folder(manifest.parent)
+        config = self.for_folder(manifest.parent)
+        if not config.excludes(manifest):
+            self.seen.append(manifest)
+        return config
 
     def for_folder(self, folder: Path) -> Config:
         folder = folder.resolve()

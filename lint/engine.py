@@ -205,17 +205,24 @@ def lint_paths(
                 if not first_time(found):
                     continue
                 config = config_for(found)
+                if config.excludes(found):
+                    continue
                 if is_manifest:
                     yield from iter_lint_file(found, config, explicit=False, progress=progress)
                 else:
                     yield from _near_miss(found, config)
         elif path not in images and first_time(path):
-            yield from iter_lint_file(path, config_for(path), explicit=True, progress=progress)
+            config = config_for(path)
+            if not config.excludes(path):
+                yield from iter_lint_file(path, config, explicit=True, progress=progress)
     # Images last: a manifest linted above already reported all of its findings.
     for manifest, its_images in by_manifest(images).items():
         if first_time(manifest):
             config = config_for(manifest)
-            names = {picname_of(image, manifest, config) for image in its_images}
+            if config.excludes(manifest):
+                continue
+            kept = [image for image in its_images if not config.excludes(image)]
+            names = {picname_of(image, manifest, config) for image in kept}
             using = lines_using(manifest, {name for name in names if name is not None})
             if using:
                 linted = iter_lint_file(manifest, config, progress=progress)

@@ -402,3 +402,20 @@ def test_images_root(invoke: Invoke, manifest: Manifest, tmp_path: Path) -> None
     (images / "a.jpg").write_bytes((REPO / "examples" / "bucket" / "bag1.jpg").read_bytes())
     result = invoke("--isolated", "--no-cache", "--images-root", str(images), path)
     assert result.exit_code == 0, result.stdout
+
+
+def test_excluded_manifests_are_skipped_even_when_named(invoke: Invoke, tmp_path: Path) -> None:
+    (tmp_path / "metalint.toml").write_text('exclude = ["legacy", "*.old.meta"]\n')
+    for folder in ("shop", "legacy/2019"):
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / "increment.meta").write_text(ERROR_LINE + "\n", encoding="utf-8")
+    (tmp_path / "legacy" / "2019" / "a.jpg").write_bytes(b"")
+    named = [
+        str(tmp_path),
+        str(tmp_path / "legacy" / "2019" / "increment.meta"),
+        str(tmp_path / "legacy" / "2019" / "a.jpg"),
+    ]
+    result = invoke("--no-images", *named)
+    paths = {line.split(":")[0] for line in result.stdout.splitlines()[:-2]}
+    assert paths == {str(tmp_path / "shop" / "increment.meta")}
+    assert "in 1 file" in result.stdout
