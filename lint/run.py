@@ -289,17 +289,18 @@ class Run:
             # share its offset with this process's.
             with open(path, "rb") as stream:
                 read = blocks.reader(stream)
-                done = []
+                by_line = []
                 for lineno in numbers[task * size : (task + 1) * size]:
                     raw = read(lineno)
                     ctx, parsed = self._context(lineno, raw)
                     found: list[Diagnostic] = []
                     self._check(ctx, raw, parsed, found)
-                    done.append(found)
-                return done
+                    by_line.append(found)
+                return by_line
 
         tasks = -(-len(numbers) // size)
-        return (found for done in fanout.in_order(tasks, check, workers) for found in done)
+        done = fanout.in_order(tasks, check, workers, fanout.encode_lines, fanout.decode_lines)
+        return (found for task in done for found in task)
 
     def _between(
         self,

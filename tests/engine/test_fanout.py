@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import random
 import sys
 from collections.abc import Callable, Iterator
@@ -15,7 +16,8 @@ import pytest
 
 from metalint import fanout, run, split
 from metalint.config import Config
-from metalint.engine import lint_file
+from metalint.diagnostics import Diagnostic, Fix, Related, Severity, Span, TextEdit
+from metalint.engine import lint_bytes, lint_file
 
 from .test_engine import add, delete, render
 
@@ -85,6 +87,36 @@ def test_stopping_early_stops_the_workers() -> None:
     assert not multiprocessing.active_children()
 
 
+def test_diagnostics_cross_as_they_were() -> None:
+    edit = TextEdit(Span(2, 1, 2, 3), "x")
+    related = (Related("a/increment.meta", Span(1, 1, 1, 9), "first here"),)
+    found = [
+        lint_bytes(boundary_manifest(40).encode(), config=Config(check_images=False)),
+        [],
+        [Diagnostic("ML999", "made-up", Severity.INFO, "m", "p", Span(2, 1, 2, 9), "K")],
+        [
+            Diagnostic(
+                "ML998",
+                "two-edits",
+                Severity.WARNING,
+                "n",
+                "p",
+                Span(2, 1, 3, 1),
+                None,
+                Fix("two", (edit, edit._replace(new_text="y"))),
+                related,
+            )
+        ],
+    ]
+    assert any(d.fix is not None for d in found[0])
+    sent = fanout.decode_lines(pickle.loads(pickle.dumps(fanout.encode_lines(found))))
+    assert sent == found
+    for d in (d for line in sent for d in line):
+        assert type(d) is Diagnostic and type(d.span) is Span
+        assert d.fix is None or all(type(e.span) is Span for e in d.fix.edits)
+        assert all(type(r) is Related and type(r.span) is Span for r in d.related)
+
+
 # -- the engine -------------------------------------------------------------------------------
 
 
@@ -99,9 +131,9 @@ def spread(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
     passes: list[int] = []
     in_order = fanout.in_order
 
-    def counted(tasks: int, work: Callable[[int], Any], workers: int) -> Iterator[Any]:
+    def counted(tasks: int, *args: Any) -> Iterator[Any]:
         passes.append(tasks)
-        return in_order(tasks, work, workers)
+        return in_order(tasks, *args)
 
     monkeypatch.setattr(fanout, "in_order", counted)
     yield passes
