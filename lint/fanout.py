@@ -7,10 +7,11 @@ lines and about images, and writing the report as the findings stream).
 
 The workers are forked, so they start with everything this process knew (the slow lines, the
 plan, the blocks' offsets) and each task is sent as its number alone; a result comes back as
-pickled bytes. This process never waits idle: while the next result in order is still being
-made, it does a task from the end of the queue itself. A task is given to a worker only when
-it has fewer than ``WINDOW`` unread results, and this process holds at most ``AHEAD`` of its
-own, so the results in memory at any moment are a few tasks' worth, whatever the file's size.
+pickled bytes. This process never waits idle while there is work: when the next result in
+order is not ready, it takes that task back if its worker has not started it (a worker slowed
+by a busy machine then costs little), or else does a task from the end of the queue itself. A
+worker holds at most ``WINDOW`` tasks and this process at most ``AHEAD`` results of its own,
+so the results in memory at any moment are a few tasks' worth, whatever the file's size.
 
 A worker whose task raises, or that dies, costs nothing but time: this process does the task
 itself (a rule that raises then raises here, as it would in one process).
@@ -18,6 +19,7 @@ itself (a rule that raises then raises here, as it would in one process).
 
 from __future__ import annotations
 
+import mmap
 import multiprocessing
 import os
 import pickle
@@ -34,13 +36,12 @@ from metalint.diagnostics import Diagnostic, Fix, Related, Span, TextEdit
 
 R = TypeVar("R")
 
-WINDOW = 2
-"""Tasks a worker holds at most: one being done and one waiting, so that it never idles
-between two."""
-AHEAD = 2
-"""Tasks this process holds done at most, ahead of the results it is waiting for."""
-_OK = b"\x00"
-_FAILED = b"\x01"
+WINDOW = 3
+"""Tasks a worker holds at most, done or not: it has the next one at hand while this process
+finishes a task of its own before it reads the last result."""
+AHEAD = 4
+"""Results of its own this process holds at most, ahead of the one it is waiting for."""
+_OK, _FAILED, _SKIPPED = b"\x00", b"\x01", b"\x02"
 
 
 def _same(result: Any) -> Any:
@@ -57,12 +58,43 @@ def workers(jobs: int | None) -> int:
     return max(0, min(jobs or cores, cores) - 1)
 
 
+class _Claims:
+    """Who has started which task, in memory shared with the workers: a byte a task that only
+    the workers write (started) and one that only this process writes (taken back).
+
+    Each side sets its own byte and then reads the other's, so at least one of them sees the
+    other, and the worst a race does is make both do the task or neither skip it: this process
+    ignores a result for a task it took back, and does a task itself when its worker skipped
+    it. No lock is needed, and no answer depends on the timing."""
+
+    def __init__(self, tasks: int) -> None:
+        self._map = mmap.mmap(-1, 2 * max(tasks, 1))  # shared with the children it is forked to
+        self._tasks = tasks
+
+    def start(self, task: int) -> bool:
+        """In a worker: whether to do ``task`` (this process has not taken it back)."""
+        self._map[task] = 1
+        return not self._map[self._tasks + task]
+
+    def take_back(self, task: int) -> bool:
+        """Here: whether ``task`` is this process's now (its worker has not started it)."""
+        if self._map[task]:
+            return False
+        self._map[self._tasks + task] = 1
+        return not self._map[task]
+
+    def close(self) -> None:
+        self._map.close()
+
+
 @dataclass(eq=False)
 class _Worker:
     process: BaseProcess
     conn: Connection
     tasks: deque[int] = field(default_factory=deque)
     """Tasks sent and not yet answered, in the order sent (and answered)."""
+    taken_back: set[int] = field(default_factory=set)
+    """Tasks among those that this process does itself; their answers are dropped."""
     alive: bool = True
 
 
@@ -76,13 +108,16 @@ def in_order(
     """``work(0)``, ``work(1)``, ... ``work(tasks - 1)``, in order, done by ``workers`` forked
     processes and this one. A worker sends ``encode(work(task))`` pickled, and this process
     takes ``decode`` of it; ``work`` runs in the workers as it would here."""
+    claims = _Claims(tasks)
     pool: list[_Worker] = []
-    for _ in range(workers):
-        pool.append(_start(lambda task: encode(work(task)), [w.conn for w in pool]))
     try:
-        yield from _Schedule(tasks, work, decode, pool)
+        for _ in range(workers):
+            job = _Job(lambda task: encode(work(task)), claims, [w.conn for w in pool])
+            pool.append(job.start())
+        yield from _Schedule(tasks, work, decode, pool, claims)
     finally:
         _stop(pool)
+        claims.close()
 
 
 class _Schedule(Generic[R]):
@@ -92,11 +127,13 @@ class _Schedule(Generic[R]):
         work: Callable[[int], R],
         decode: Callable[[Any], R],
         pool: list[_Worker],
+        claims: _Claims,
     ) -> None:
         self.tasks = tasks
         self.work = work
         self.decode = decode
         self.pool = pool
+        self.claims = claims
         self.owner: dict[int, _Worker] = {}
         self.own: dict[int, R] = {}
         self.frontier = 0
@@ -113,9 +150,12 @@ class _Schedule(Generic[R]):
                 self.frontier += 1
                 yield self.work(task)
                 continue
-            self._work_while_waiting(worker)
-            answer = _answer(worker, task)
-            yield self.work(task) if answer is None else self.decode(pickle.loads(answer))
+            result = self._result(task, worker)
+            if self.frontier == self.tasks and worker.taken_back.issuperset(worker.tasks):
+                # Nothing left for it: let it exit while this process finishes.
+                worker.conn.close()
+                worker.alive = False
+            yield result
 
     def _top_up(self) -> None:
         for worker in self.pool:
@@ -129,62 +169,97 @@ class _Schedule(Generic[R]):
                 self.owner[self.frontier] = worker
                 self.frontier += 1
 
-    def _work_while_waiting(self, worker: _Worker) -> None:
-        while (
-            worker.alive
-            and len(self.own) < AHEAD
-            and self.frontier < self.tasks
-            and not worker.conn.poll()
-        ):
-            self.own[self.frontier] = self.work(self.frontier)
+    def _result(self, task: int, worker: _Worker) -> R:
+        """The result of a task given to ``worker``; this process works while it waits."""
+        while worker.alive:
+            if worker.conn.poll():
+                answered, message = _answer(worker)
+                if answered in worker.taken_back:
+                    worker.taken_back.discard(answered)
+                    continue
+                if answered == task and message[:1] == _OK:
+                    return self.decode(pickle.loads(message[1:]))
+                break  # it failed, skipped the task or died: do it here
+            if self.claims.take_back(task):
+                worker.taken_back.add(task)
+                break
+            if len(self.own) >= AHEAD:
+                # The worker is far behind: do its task too, and drop its answer.
+                worker.taken_back.add(task)
+                break
+            ahead = self._unstarted()
+            if ahead is None:
+                worker.conn.poll(None)
+            else:
+                self.own[ahead] = self.work(ahead)
+        return self.work(task)
+
+    def _unstarted(self) -> int | None:
+        """A later task for this process to do now: the first not given to anyone, or else
+        one that a worker holds and has not started."""
+        if self.frontier < self.tasks:
             self.frontier += 1
-
-
-def _answer(worker: _Worker, task: int) -> bytes | None:
-    """The worker's result for ``task``, or None when this process must do it itself."""
-    if not worker.alive:
+            return self.frontier - 1
+        for worker in self.pool:
+            for task in worker.tasks:
+                if task in self.owner and self.claims.take_back(task):
+                    worker.taken_back.add(task)
+                    del self.owner[task]
+                    return task
         return None
-    assert worker.tasks[0] == task
+
+
+def _answer(worker: _Worker) -> tuple[int, bytes]:
+    """The worker's next answer, and the task it answers (-1 when the worker has died)."""
     try:
         message = worker.conn.recv_bytes()
     except (EOFError, OSError):
         worker.alive = False
-        return None
-    worker.tasks.popleft()
-    return message[1:] if message[:1] == _OK else None
+        return -1, _FAILED
+    return worker.tasks.popleft(), message
 
 
-def _start(work: Callable[[int], object], earlier: list[Connection]) -> _Worker:
-    """Fork a worker; ``earlier`` are this process's ends of the pipes to the workers forked
-    before."""
-    context = multiprocessing.get_context("fork")
-    mine, theirs = context.Pipe()
-    inherited = [*earlier, mine]
-    process = context.Process(target=_serve, args=(theirs, work, inherited), daemon=True)
-    process.start()
-    theirs.close()
-    return _Worker(process, mine)
+@dataclass(frozen=True)
+class _Job:
+    """What a worker is forked with."""
 
+    work: Callable[[int], object]
+    claims: _Claims
+    earlier: list[Connection]
+    """This process's ends of the pipes to the workers forked before."""
 
-def _serve(conn: Connection, work: Callable[[int], object], inherited: list[Connection]) -> None:
-    """A worker's life: do each task it is sent until this process hangs up. It leaves with
-    ``os._exit``: what it inherited (buffered output, exit handlers) belongs to this process.
-    It first closes its copies of this process's ends of the pipes (its own and the earlier
-    workers'), so that each worker sees the end as soon as this process closes its end."""
-    for other in inherited:
-        other.close()
-    try:
-        while True:
-            task = int.from_bytes(conn.recv_bytes(), "little")
-            try:
-                message = _OK + pickle.dumps(work(task), pickle.HIGHEST_PROTOCOL)
-            except Exception:
-                message = _FAILED
-            conn.send_bytes(message)
-    except (EOFError, OSError):
-        pass
-    finally:
-        os._exit(0)
+    def start(self) -> _Worker:
+        context = multiprocessing.get_context("fork")
+        mine, theirs = context.Pipe()
+        process = context.Process(target=self.serve, args=(theirs, [*self.earlier, mine]))
+        process.daemon = True
+        process.start()
+        theirs.close()
+        return _Worker(process, mine)
+
+    def serve(self, conn: Connection, inherited: list[Connection]) -> None:
+        """A worker's life: do each task it is sent until this process hangs up. It leaves
+        with ``os._exit``: what it inherited (buffered output, exit handlers) belongs to this
+        process. It first closes its copies of this process's ends of the pipes (its own and
+        the earlier workers'), so that each worker sees the end when this process closes its
+        end."""
+        for other in inherited:
+            other.close()
+        try:
+            while True:
+                task = int.from_bytes(conn.recv_bytes(), "little")
+                if not self.claims.start(task):
+                    conn.send_bytes(_SKIPPED)
+                    continue
+                try:
+                    message = _OK + pickle.dumps(self.work(task), pickle.HIGHEST_PROTOCOL)
+                except Exception:
+                    message = _FAILED
+                conn.send_bytes(message)
+        except (EOFError, OSError):
+            pass
+        finally:
+            os._exit(0)
 
 
 def _stop(pool: list[_Worker]) -> None:

@@ -8,6 +8,7 @@ import os
 import pickle
 import random
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -29,17 +30,32 @@ PARENT = os.getpid()
 
 
 def square(task: int) -> tuple[int, int, int]:
+    time.sleep(0.002)
     return task, task * task, os.getpid()
 
 
 @pytest.mark.parametrize("workers", [1, 2, 3])
-@pytest.mark.parametrize("tasks", [0, 1, 2, 7, 50])
+@pytest.mark.parametrize("tasks", [0, 1, 2, 7, 100])
 def test_results_come_in_order(workers: int, tasks: int) -> None:
     done = list(fanout.in_order(tasks, square, workers))
     assert [(t, s) for t, s, _ in done] == [(t, t * t) for t in range(tasks)]
-    if tasks >= 7:
+    if tasks == 100:
         assert {pid for *_, pid in done} - {PARENT}, "no task was done by a worker"
     assert not multiprocessing.active_children()
+
+
+def test_a_worker_that_cannot_keep_up_leaves_its_tasks_here() -> None:
+    def work(task: int) -> tuple[int, int, int]:
+        if os.getpid() != PARENT:
+            time.sleep(0.5)
+        return square(task)
+
+    started = time.monotonic()
+    done = list(fanout.in_order(60, work, 1))
+    assert [(t, s) for t, s, _ in done] == [(t, t * t) for t in range(60)]
+    # The worker finished one task at most before this process had done the rest.
+    assert sum(pid != PARENT for *_, pid in done) <= 1
+    assert time.monotonic() - started < 5
 
 
 def failing_in_workers(bad: Callable[[int], bool]) -> Callable[[int], tuple[int, int, int]]:
