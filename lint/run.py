@@ -31,7 +31,7 @@ from metalint.scan import Blocks, guards_hold
 if TYPE_CHECKING:
     from metalint.images.stage import ImageFinding, ImageStage
 
-PARALLEL_MIN_SLOW_LINES = 2000
+PARALLEL_MIN_SLOW_LINES = 1000
 """Below this many slow lines, forking a worker for their line rules costs more than it saves."""
 TASKS_PER_PROCESS = 16
 """Tasks of slow lines for each process, so that the processes finish close together."""
