@@ -31,8 +31,10 @@ from metalint.scan import Blocks, guards_hold
 if TYPE_CHECKING:
     from metalint.images.stage import ImageFinding, ImageStage
 
-PARALLEL_MIN_SLOW_LINES = 1000
-"""Below this many slow lines, forking a worker for their line rules costs more than it saves."""
+PARALLEL_MIN_SLOW_LINES = 2000
+"""Below this many slow lines, forking a worker for their line rules costs more than it saves
+(a fork and its first task cost a few milliseconds, a slow line 40 to 80 µs); a manifest with
+one broken line in a thousand stays in one process up to two million lines."""
 TASKS_PER_PROCESS = 16
 """Tasks of slow lines for each process, so that the processes finish close together."""
 MIN_TASK_LINES = 64
