@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from metalint import fanout
 from metalint.config import Config
 from metalint.diagnostics import FILE_SPAN, Diagnostic, Span
 from metalint.images.model import ImageRef
@@ -29,6 +30,16 @@ from metalint.scan import Blocks, guards_hold
 
 if TYPE_CHECKING:
     from metalint.images.stage import ImageFinding, ImageStage
+
+PARALLEL_MIN_SLOW_LINES = 2000
+"""Below this many slow lines, forking a worker for their line rules costs more than it saves
+(a fork and its first task cost a few milliseconds, a slow line 40 to 80 µs); a manifest with
+one broken line in a thousand stays in one process up to two million lines."""
+TASKS_PER_PROCESS = 16
+"""Tasks of slow lines for each process, so that the processes finish close together."""
+MIN_TASK_LINES = 64
+MAX_TASK_LINES = 1024
+"""Beyond this a task's results take memory for little gain in the cost of sending it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,7 +216,9 @@ class Run:
 
     def findings(self, blocks: Blocks, facts: FileFacts) -> Iterator[Diagnostic]:
         """Every diagnostic of the manifest, sorted by span and code, made while reading just
-        the lines that have any once more, in order."""
+        the lines that have any once more, in order. When there are many slow lines, their
+        line rules run in several processes (``_checked_in_parallel``) and this one reads
+        only the lines that the findings between lines and about images need."""
         images: dict[int, list[ImageFinding]] = {}
         for found in self.images.finish() if self.images is not None else ():
             images.setdefault(found.line, []).append(found)
@@ -216,34 +229,34 @@ class Run:
             partners.setdefault(later, []).append(earlier)
         keep_until = _keep_until(pairs)
         file_level = sorted(self.diagnostic(r, f) for r in self.plan.file for f in r.check(facts))
-        wanted = _merged(self.slow_numbers, sorted(keep_until), sorted(images))
+        checked = self._checked_in_parallel(blocks)
         slow = iter(self.slow_numbers)
         next_slow = next(slow, 0)
+        read = blocks.reader()
         kept: dict[int, LineContext] = {}
         earliest: dict[int, dict[bytes, int]] = {}
         releases: dict[int, list[int]] = {}
-        for lineno, raw in blocks.lines_at(wanted):
-            try:
-                obj = orjson.loads(raw)
-            except orjson.JSONDecodeError:
-                obj = None
-            parsed = obj.__class__ is dict
-            ctx = LineContext.of(self.path, lineno, raw, self.config, obj if parsed else None)
+        for lineno in _merged(self.slow_numbers, sorted(keep_until), sorted(images)):
             out: list[Diagnostic] = []
             if lineno == 1:
                 out, file_level = file_level, []
+            ctx = None
             if lineno == next_slow:
-                self._check(ctx, raw, parsed, out)
+                if checked is None:
+                    raw = read(lineno)
+                    ctx, parsed = self._context(lineno, raw)
+                    self._check(ctx, raw, parsed, out)
+                else:
+                    out.extend(next(checked))
                 next_slow = next(slow, 0)
-            for earlier in sorted(self._with_copies(ctx, partners.get(lineno, ()), kept, earliest)):
-                for rule in self.plan.between:
-                    for finding in rule.check(ctx, kept[earlier]):
-                        out.append(self.diagnostic(rule, finding, ctx))
-            for found in images.get(lineno, ()):
-                out.append(self.diagnostic(found.rule, found.finding, ctx))
-            if keep_until.get(lineno, 0) > lineno:
-                kept[lineno] = ctx
-                releases.setdefault(keep_until[lineno], []).append(lineno)
+            if ctx is None and (lineno in keep_until or lineno in images):
+                ctx, _ = self._context(lineno, read(lineno))
+            if ctx is not None:
+                out.extend(self._between(ctx, partners.get(lineno, ()), kept, earliest))
+                out.extend(self.diagnostic(f.rule, f.finding, ctx) for f in images.get(lineno, ()))
+                if keep_until.get(lineno, 0) > lineno:
+                    kept[lineno] = ctx
+                    releases.setdefault(keep_until[lineno], []).append(lineno)
             for done in releases.pop(lineno, ()):
                 kept.pop(done, None)
                 earliest.pop(done, None)
@@ -252,6 +265,57 @@ class Run:
                 file_level = []
             yield from sorted(out, key=_order)
         yield from file_level
+
+    def _context(self, lineno: int, raw: bytes) -> tuple[LineContext, bool]:
+        """A line read again, and whether orjson read it as an object."""
+        try:
+            obj = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            obj = None
+        parsed = obj.__class__ is dict
+        return LineContext.of(self.path, lineno, raw, self.config, obj if parsed else None), parsed
+
+    def _checked_in_parallel(self, blocks: Blocks) -> Iterator[list[Diagnostic]] | None:
+        """The line rules' diagnostics of each slow line, in order, made by forked workers and
+        this process together; None when this process is better off doing them alone."""
+        numbers = self.slow_numbers
+        path = blocks.path
+        workers = fanout.workers(self.config.jobs)
+        if path is None or workers == 0 or len(numbers) < PARALLEL_MIN_SLOW_LINES:
+            return None
+        share = len(numbers) // (TASKS_PER_PROCESS * (workers + 1))
+        size = min(MAX_TASK_LINES, max(MIN_TASK_LINES, share))
+
+        def check(task: int) -> list[list[Diagnostic]]:
+            # Each task reads through a stream of its own: one inherited across a fork would
+            # share its offset with this process's.
+            with open(path, "rb") as stream:
+                read = blocks.reader(stream)
+                by_line = []
+                for lineno in numbers[task * size : (task + 1) * size]:
+                    raw = read(lineno)
+                    ctx, parsed = self._context(lineno, raw)
+                    found: list[Diagnostic] = []
+                    self._check(ctx, raw, parsed, found)
+                    by_line.append(found)
+                return by_line
+
+        tasks = -(-len(numbers) // size)
+        done = fanout.in_order(tasks, check, workers, fanout.encode_lines, fanout.decode_lines)
+        return (found for task in done for found in task)
+
+    def _between(
+        self,
+        ctx: LineContext,
+        partners: Iterable[int],
+        kept: dict[int, LineContext],
+        earliest: dict[int, dict[bytes, int]],
+    ) -> Iterator[Diagnostic]:
+        """The findings between this line and the earlier ones it is paired with."""
+        for earlier in sorted(self._with_copies(ctx, partners, kept, earliest)):
+            for rule in self.plan.between:
+                for finding in rule.check(ctx, kept[earlier]):
+                    yield self.diagnostic(rule, finding, ctx)
 
     def _with_copies(
         self,

@@ -10,7 +10,7 @@ calls to locals and does nothing per line that can be skipped.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable
 from typing import IO, Any, Protocol
 
 import orjson
@@ -80,10 +80,15 @@ def _region_out_of_order(region: object) -> bool:
 
 class Blocks:
     """The lines of a stream read a block at a time, remembering where each block starts, so
-    that lines can be read again by offset (``reread``) without a second pass from the top."""
+    that lines can be read again by offset (``reader``) without a second pass from the top."""
 
-    def __init__(self, stream: IO[bytes], start: int = 0, end: int | None = None) -> None:
+    def __init__(
+        self, stream: IO[bytes], start: int = 0, end: int | None = None, path: str | None = None
+    ) -> None:
         self._stream = stream
+        self.path = path
+        """The file on disk that ``stream`` reads, if it is one: other processes can then
+        read its lines too."""
         self._start = start
         self._end = end
         self.starts: list[tuple[int, int]] = []
@@ -105,24 +110,30 @@ class Blocks:
             lineno += len(block)
             at = stream.tell()
 
-    def lines_at(self, wanted: Iterable[int]) -> Iterator[tuple[int, bytes]]:
-        """The raw lines (with their endings) numbered in ``wanted``, ascending, read again:
-        each block that holds one is entered at its offset, and nothing else is read."""
+    def reader(self, stream: IO[bytes] | None = None) -> Callable[[int], bytes]:
+        """A function that reads a line again (with its ending) by its number, for numbers
+        called in ascending order: each block that holds one is entered at its offset, and
+        nothing else is read. ``stream`` reads the same file in place of this one's stream
+        (another process's, or one beside it)."""
         starts = self.starts
+        source = self._stream if stream is None else stream
         block = -1
         lineno = 0
-        stream = self._stream
-        for target in wanted:
+
+        def read(target: int) -> bytes:
+            nonlocal block, lineno
             if block + 1 < len(starts) and starts[block + 1][0] <= target:
                 # Skip to the last block that starts at or before the target.
                 block = bisect.bisect_right(starts, (target, 1 << 62)) - 1
                 lineno, offset = starts[block]
-                stream.seek(offset)
+                source.seek(offset)
             while lineno < target:
-                stream.readline()
+                source.readline()
                 lineno += 1
-            yield target, stream.readline()
             lineno += 1
+            return source.readline()
+
+        return read
 
 
 def scan(

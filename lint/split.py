@@ -86,7 +86,7 @@ def scan_manifest(stream: IO[bytes], run: Run, path: str | None) -> tuple[int, B
     is_clean, guards = run.plan.line.is_clean, run.plan.line.guards
     count = 1 if run.images is not None else parts(run.config, size, path)
     if count == 1:
-        blocks = Blocks(stream)
+        blocks = Blocks(stream, path=path)
         return scan(blocks.lines(), run, is_clean, guards), blocks
     assert path is not None
     import multiprocessing
@@ -99,7 +99,7 @@ def scan_manifest(stream: IO[bytes], run: Run, path: str | None) -> tuple[int, B
             pool.submit(_scan_chunk, path, run.config, start, end)
             for start, end in pairwise(cuts[1:])
         ]
-        blocks = Blocks(stream, 0, cuts[1])
+        blocks = Blocks(stream, 0, cuts[1], path)
         lines = scan(blocks.lines(), run, is_clean, guards)
         for future in futures:
             chunk = future.result()
