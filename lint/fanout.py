@@ -289,7 +289,7 @@ def encode_lines(lines: list[list[Diagnostic]]) -> list[list[tuple[Any, ...]]]:
         for code, name, severity, message, path, span, key, fix, related in found:
             plain_fix = None
             if fix is not None:
-                plain_fix = (fix.description, [(*e.span, e.new_text) for e in fix.edits])
+                plain_fix = (fix.description, [(*e.span, e.new_text) for e in fix.edits], fix.safe)
             plain_related = [(r.path, *r.span, r.message) for r in related] if related else ()
             row.append(
                 (code, name, severity, message, path, (*span,), key, plain_fix, plain_related)
@@ -306,7 +306,7 @@ def decode_lines(lines: list[list[tuple[Any, ...]]]) -> list[list[Diagnostic]]:
         for code, name, severity, message, path, span, key, fix, related in row:
             if fix is not None:
                 edits = tuple([_new(TextEdit, (_new(Span, e[:4]), e[4])) for e in fix[1]])
-                fix = _new(Fix, (fix[0], edits))
+                fix = _new(Fix, (fix[0], edits, fix[2]))
             if related:
                 related = tuple([_new(Related, (r[0], _new(Span, r[1:5]), r[5])) for r in related])
             span = _new(Span, span)
