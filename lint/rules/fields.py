@@ -86,7 +86,12 @@ def missing_field(ctx: LineContext) -> Iterator[Finding]:
         assert error.key is not None
         when = "on an ADD line" if error.key in ("PicName", "CustomContent") else "on every line"
         legacy = [k for k, new in LEGACY_KEYS.items() if new.startswith(error.key) and k in obj]
-        hint = f" (the legacy key {legacy[0]!r} is not read any more)" if legacy else ""
+        hint = (
+            f" (the line has {legacy[0]!r}, a key of the older manifest format, which metalint "
+            "does not lint yet)"
+            if legacy
+            else ""
+        )
         yield Finding(
             f"missing required key {error.key!r}, required {when}{hint}",
             ctx.object_span,
@@ -596,10 +601,14 @@ def legacy_field(ctx: LineContext) -> Iterator[Finding]:
 
     ## What it does
     Reports `operator`, `item_id`, `cat_id`, `cust_content`, `pic_list`, `int_attr` and
-    `str_attr`, and names the key that replaced each.
+    `str_attr`, and names each one's counterpart in the current format.
 
     ## Why is this bad?
-    The current service no longer reads these keys, so their values are lost.
+    These keys belong to the older manifest format (one line per product, its images listed in
+    `pic_list`). The current documentation shows only the current keys, and metalint does not
+    lint the older format yet: values under its keys are not checked, and on a line that mixes
+    the two formats it is not documented which of two counterpart keys counts. Writing the line
+    in the current format alone leaves nothing in doubt.
 
     ## Example
     ```jsonl
@@ -614,7 +623,8 @@ def legacy_field(ctx: LineContext) -> Iterator[Finding]:
     for m in ctx.members:
         if m.key in LEGACY_KEYS:
             yield Finding(
-                f"{m.key!r} belongs to the older manifest format; use {LEGACY_KEYS[m.key]}",
+                f"{m.key!r} is a key of the older manifest format, which metalint does not "
+                f"lint yet; the current format's key is {LEGACY_KEYS[m.key]}",
                 ctx.span(m.key_start, m.key_end),
                 key=m.key,
             )
