@@ -6,6 +6,7 @@ import difflib
 import functools
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from metalint.diagnostics import Fix, Related, Severity, TextEdit
 from metalint.jsontext import Member, shown, to_json
@@ -718,18 +719,31 @@ def crop_with_region(ctx: LineContext) -> Iterator[Finding]:
         )
 
 
+OTHERS = 88888888
+"""The category "Others", which the services other than product search always set."""
+
+
 def _ignored_fields(profile: ServiceProfile) -> list[tuple[str, str]]:
     ignored = []
     if not profile.honours_category:
-        ignored.append(("CategoryId", "sets CategoryId to 88888888 whatever the line says"))
+        ignored.append(("CategoryId", f"sets CategoryId to {OTHERS} whatever the line says"))
     if not profile.honours_crop_region:
         ignored += [("Crop", "ignores Crop"), ("Region", "ignores Region")]
     return ignored
 
 
 def _honoured_fields(profile: ServiceProfile) -> Fragment | None:
-    ignored = _ignored_fields(profile)
-    return {"allOf": [{"not": {"required": [key]}} for key, _ in ignored]} if ignored else None
+    fragment: dict[str, Any] = {}
+    if not profile.honours_category:
+        # A CategoryId of 88888888 is what the service sets anyway: nothing is ignored.
+        fragment["properties"] = {"CategoryId": {"const": OTHERS}}
+    if not profile.honours_crop_region:
+        fragment["allOf"] = [{"not": {"required": [key]}} for key in ("Crop", "Region")]
+    return fragment or None
+
+
+def _set_anyway(key: str, value: object) -> bool:
+    return key == "CategoryId" and value == OTHERS and not isinstance(value, bool)
 
 
 @rule(
@@ -743,8 +757,9 @@ def ignored_by_service(ctx: LineContext) -> Iterator[Finding]:
     """A field that the configured service type ignores.
 
     ## What it does
-    Notes CategoryId on every service type but product search (they set it to 88888888), and
-    Crop and Region on fabric (cloth) search, which ignores both.
+    Notes CategoryId on every service type but product search (they set it to 88888888, so
+    only another value is ignored), and Crop and Region on fabric (cloth) search, which
+    ignores both.
 
     ## Why is this bad?
     The value has no effect; if it matters, the instance may be of the wrong service type.
@@ -765,5 +780,5 @@ def ignored_by_service(ctx: LineContext) -> Iterator[Finding]:
     profile = ctx.config.profile
     obj = ctx.obj or {}
     for key, why in _ignored_fields(profile):
-        if key in obj:
+        if key in obj and not _set_anyway(key, obj[key]):
             yield Finding(f"the {profile.service} service {why}", ctx.member_span(key), key=key)
