@@ -20,11 +20,6 @@ from metalint.service import ServiceProfile
 OPERATIONS = ("ADD", "DELETE")
 DELETE_KEYS = ("OperationType", "ProductId", "PicName")
 """The keys a DELETE line uses; anything else on a DELETE line is ignored by the service."""
-CATEGORIES = {
-    0: "Tops", 1: "Dress", 2: "Bottoms", 3: "Bag", 4: "Shoes", 5: "Accessories", 6: "Snacks",
-    7: "Makeups", 8: "Bottle drink", 9: "Furniture", 20: "Toy", 21: "Underwear",
-    22: "Digital device", 88888888: "Others",
-}  # fmt: skip
 LEGACY_KEYS = {
     "operator": "OperationType",
     "item_id": "ProductId",
