@@ -104,12 +104,15 @@ def byte_order_mark(ctx: LineContext) -> Iterator[Finding]:
     Save as plain UTF-8.
 
     ## Fix
-    Removes the byte-order mark.
+    Removes the byte-order mark, and any copies of it that follow (a file saved "with BOM"
+    twice starts with two).
     """
     if ctx.has_bom and ctx.text is not None:
-        edit = TextEdit(Span(1, 1, 1, 2), "")
+        marks = ctx.content_start
+        edit = TextEdit(Span(1, 1, 1, marks + 1), "")
+        what = "a UTF-8 byte-order mark" if marks == 1 else f"{marks} UTF-8 byte-order marks"
         yield Finding(
-            "the file starts with a UTF-8 byte-order mark; strict JSON parsers reject it",
+            f"the file starts with {what}; strict JSON parsers reject it",
             Span(1, 1, 1, 2),
             fix=Fix("Remove the byte-order mark", (edit,)),
         )

@@ -72,7 +72,7 @@ str_attr = st.one_of(
 )
 int_attr = st.one_of(
     st.integers(-(2**31), 2**31 - 1),
-    st.sampled_from([2**31, -(2**31) - 1, 2**32, 10**30, "5", 1.5, 5.0, True]),
+    st.sampled_from([2**31, -(2**31) - 1, 2**32, 10**30, "5", "2147483648", 1.5, 5.0, True]),
 )
 
 GOOD_VALUES: dict[str, st.SearchStrategy[Any]] = {
@@ -86,13 +86,17 @@ GOOD_VALUES: dict[str, st.SearchStrategy[Any]] = {
     **{k: short_text.filter(lambda s: not set(s) & set("\\¥$&%")) for k in STR_KEYS},
 }
 ANY_VALUES: dict[str, st.SearchStrategy[Any]] = {
-    "OperationType": st.sampled_from(["ADD", "DELETE", "add", "Add", "ADD ", "", "UPDATE", 1]),
+    "OperationType": st.sampled_from(
+        ["ADD", "DELETE", "add", "Add", "ADD ", "", "UPDATE", 1, "delete"]
+    ),
     "ProductId": st.one_of(short_text, st.sampled_from(["", "p" * 257, "商" * 257]), st.integers()),
     "PicName": st.one_of(pic_name, st.none(), st.integers(0, 9)),
     "CustomContent": st.one_of(short_text, st.just("c" * 4097), st.integers(0, 9)),
-    "CategoryId": st.one_of(st.integers(-3, 30), st.sampled_from([88888888, 88888887, "0", 1.5])),
+    "CategoryId": st.one_of(
+        st.integers(-3, 30), st.sampled_from([88888888, 88888887, "0", "15", "88888888", 1.5])
+    ),
     "Crop": st.one_of(st.booleans(), st.sampled_from(["false", "TRUE", 0, None])),
-    "Region": st.one_of(region, st.just([20, 40, 60, 80])),
+    "Region": st.one_of(region, st.just([20, 40, 60, 80]), st.integers(0, 99)),
     **{k: int_attr for k in INT_KEYS},
     **{k: str_attr for k in STR_KEYS},
 }
