@@ -161,22 +161,23 @@ class Run:
         trade one finding for another, so that no rule has to foresee what the others say
         about the line it makes: ``"CategoryId": "15"`` written as 15 is no category either.
 
-        A fix is kept when the lines it makes draw one finding fewer of its own rule on its
-        key, and no finding more of any rule on that key or on a key the fix brings into the
-        object (a renamed key). Findings on other keys may come and go: a fixed OperationType
-        rightly lets the ADD's rules speak. This runs only on a line where a fix is offered,
-        and costs a fast-path check when the fixed line is clean; the lines a fix makes are
-        linted without judging their own fixes.
+        A fix of a value (a finding with a key) must leave that key clean, and any key the
+        fix brings into the object (a renamed key) too; findings on other keys may come and
+        go, as a fixed OperationType rightly lets the ADD's rules speak. A fix of the line's
+        text (a finding without a key: a byte-order mark, a line ending) must leave one such
+        finding of its own rule fewer and add none of another: the others have fixes of
+        their own. This runs only on a line where a fix is offered, and costs a fast-path
+        check when the fixed line is clean; the lines a fix makes are linted without judging
+        their own fixes.
         """
-        before: Counter[tuple[str, str | None]] | None = None
         text = ctx.text
         for at in range(start, len(out)):
             found = out[at]
             if found.fix is None:
                 continue
-            made = (
-                None if text is None else fixed_lines(text, ctx.ending, ctx.lineno, found.fix.edits)
-            )
+            made = None
+            if text is not None:
+                made = fixed_lines(text, ctx.ending, ctx.lineno, found.fix.edits)
             if made is None:
                 out[at] = found._replace(fix=None)
                 continue
@@ -187,17 +188,7 @@ class Run:
                 drawn += codes_keys
                 if codes_keys and len(made) == 1 and obj is not None and ctx.obj is not None:
                     touched.update(obj.keys() - ctx.obj.keys())
-            if not drawn:
-                continue  # the usual case: the fixed line is clean
-            after = Counter(drawn)
-            if before is None:
-                before = Counter((d.code, d.key) for d in out[start:])
-            own = (found.code, found.key)
-            if after[own] >= before[own] or any(
-                count > before[code_key]
-                for code_key, count in after.items()
-                if code_key[1] in touched
-            ):
+            if drawn and _trades(found, drawn, touched, out[start:]):
                 out[at] = found._replace(fix=None)
 
     def _drawn(self, lineno: int, raw: bytes) -> tuple[list[tuple[str, str | None]], Any]:
@@ -344,6 +335,23 @@ class Run:
             if same not in (ctx.lineno, first):
                 chosen.add(same)
         return chosen
+
+
+def _trades(
+    found: Diagnostic,
+    drawn: list[tuple[str, str | None]],
+    touched: set[str | None],
+    line_findings: list[Diagnostic],
+) -> bool:
+    """Whether the findings ``drawn`` by the lines that ``found``'s fix makes are a trade
+    (see ``Run._withhold_trading_fixes``)."""
+    if found.key is not None:
+        return any(key in touched for _, key in drawn)
+    before = Counter(d.code for d in line_findings if d.key is None)
+    after = Counter(code for code, key in drawn if key is None)
+    return after[found.code] >= before[found.code] or any(
+        n > before[code] for code, n in after.items()
+    )
 
 
 def _without_ending(raw: bytes) -> bytes:

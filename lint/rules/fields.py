@@ -175,9 +175,9 @@ def wrong_type(ctx: LineContext) -> Iterator[Finding]:
     ## Fix
     Quotes an integer written where a string is expected, unquotes an integer or a boolean
     written as a string. A number with a fraction for an integer key has no automatic fix.
-    No fix is offered when the value it writes would be wrong too: `"OperationType": 1`
+    No fix is offered when the value it writes would draw a finding too: `"OperationType": 1`
     quoted is no operation, `"CategoryId": "15"` unquoted no category, `"Crop": "false"`
-    beside a Region would contradict it.
+    beside a Region would contradict it, and on a DELETE Crop is ignored whatever its type.
     """
     props = line_schema()["properties"]
     for error in _errors(ctx, "type"):
