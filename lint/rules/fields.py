@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import decimal
 import difflib
 import functools
+import math
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -156,11 +158,14 @@ def wrong_type(ctx: LineContext) -> Iterator[Finding]:
 
     ## What it does
     Reports a value whose type differs from the one the key takes: a number for ProductId, a
-    string for CategoryId, IntAttr or Crop, and so on.
+    string for CategoryId, IntAttr or Crop, and so on; and an integer written with a fraction
+    or an exponent (`1.0`, `1e3`, `88888888.0`).
 
     ## Why is this bad?
     The service does not convert types: `"ProductId": 1000` or `"Crop": "false"` make the line
-    fail, or worse, `"false"` may be read as true.
+    fail, or worse, `"false"` may be read as true. CategoryId and the integer attributes are
+    typed Integer, and JSON writes an integer as digits alone: `1.0` is a number with a
+    fraction, which a strict reader of integers rejects.
 
     ## Example
     ```jsonl
@@ -174,7 +179,9 @@ def wrong_type(ctx: LineContext) -> Iterator[Finding]:
 
     ## Fix
     Quotes an integer written where a string is expected, unquotes an integer or a boolean
-    written as a string. A number with a fraction for an integer key has no automatic fix.
+    written as a string, and writes an integer with a fraction or an exponent as digits alone
+    when it is exactly an integer (`1.0` becomes `1`, `1e3` becomes `1000`). A number that is
+    not a whole number (`1.5`) has no automatic fix.
     No fix is offered when the value it writes would draw a finding too: `"OperationType": 1`
     quoted is no operation, `"CategoryId": "15"` unquoted no category, `"Crop": "false"`
     beside a Region would contradict it, and on a DELETE Crop is ignored whatever its type.
@@ -204,6 +211,51 @@ def wrong_type(ctx: LineContext) -> Iterator[Finding]:
             key=key,
             fix=fix,
         )
+    yield from _integers_as_decimals(ctx)
+
+
+def _integers_as_decimals(ctx: LineContext) -> Iterator[Finding]:
+    """Integer keys whose values parsed as floats that the schema took for integers: the
+    JSON Schema type ``integer`` admits ``1.0``, JSON's integer grammar does not."""
+    props = line_schema()["properties"]
+    for key, value in (ctx.obj or {}).items():
+        if value.__class__ is not float or key not in props or _has_type_error(ctx, key):
+            continue
+        if not math.isfinite(value):
+            continue  # 1e400, which no parser reads as a number: ML007 reports it
+        if props[key]["type"] != "integer":
+            continue
+        source = ctx.value_source(key)
+        fraction, exponent = "." in source, "e" in source.lower()
+        how = " and ".join(
+            word for word, used in (("a fraction", fraction), ("an exponent", exponent)) if used
+        )
+        digits = _plain_integer(source)
+        fix = None if digits is None else _replace_value(ctx, key, digits, f"Write {digits}")
+        yield Finding(
+            f"{key} {source} is written with {how}; an integer is written as digits alone",
+            ctx.value_span(key),
+            key=key,
+            fix=fix,
+        )
+
+
+_DIGITS_UP_TO = 18
+"""No integer field takes a longer number (the largest, 88888888, has 8 digits); beyond it
+the exact integer is not worth computing (``1e999999999`` has a billion digits)."""
+
+
+def _plain_integer(source: str) -> str | None:
+    """The digits of the JSON number ``source`` when it is exactly an integer."""
+    try:
+        number = decimal.Decimal(source)
+    except decimal.InvalidOperation:
+        return None
+    if not number.is_finite() or number.adjusted() >= _DIGITS_UP_TO:
+        return None
+    if number != number.to_integral_value():
+        return None
+    return str(int(number))
 
 
 def _describe(value: object) -> str:

@@ -72,7 +72,9 @@ str_attr = st.one_of(
 )
 int_attr = st.one_of(
     st.integers(-(2**31), 2**31 - 1),
-    st.sampled_from([2**31, -(2**31) - 1, 2**32, 10**30, "5", "2147483648", 1.5, 5.0, True]),
+    st.sampled_from(
+        [2**31, -(2**31) - 1, 2**32, 10**30, "5", "2147483648", 1.5, 5.0, -0.0, 1e16, True]
+    ),
 )
 
 GOOD_VALUES: dict[str, st.SearchStrategy[Any]] = {
@@ -93,7 +95,8 @@ ANY_VALUES: dict[str, st.SearchStrategy[Any]] = {
     "PicName": st.one_of(pic_name, st.none(), st.integers(0, 9)),
     "CustomContent": st.one_of(short_text, st.just("c" * 4097), st.integers(0, 9)),
     "CategoryId": st.one_of(
-        st.integers(-3, 30), st.sampled_from([88888888, 88888887, "0", "15", "88888888", 1.5])
+        st.integers(-3, 30),
+        st.sampled_from([88888888, 88888887, "0", "15", "88888888", 1.5, 3.0, 88888888.0]),
     ),
     "Crop": st.one_of(st.booleans(), st.sampled_from(["false", "TRUE", 0, None])),
     "Region": st.one_of(region, st.just([20, 40, 60, 80]), st.integers(0, 99)),
