@@ -227,6 +227,8 @@ def _integers_as_decimals(ctx: LineContext) -> Iterator[Finding]:
             continue
         source = ctx.value_source(key)
         fraction, exponent = "." in source, "e" in source.lower()
+        if not (fraction or exponent):
+            continue  # an integer beyond 64 bits, which orjson reads as a float: ML106's
         how = " and ".join(
             word for word, used in (("a fraction", fraction), ("an exponent", exponent)) if used
         )
