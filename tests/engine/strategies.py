@@ -3,7 +3,8 @@
 Objects start valid (an ADD or a DELETE with some optional fields) and are then mutated: a
 value swapped for a wrong one, a key dropped, an unknown or legacy key added. Their text is
 what real writers produce: compact or spaced separators, white space before a colon, tabs,
-escaped non-ASCII and slashes, duplicate keys spliced in, and LF, CRLF or no line ending.
+escaped non-ASCII and slashes, duplicate keys spliced in, a stray comma after the object, and
+LF, CRLF or no line ending.
 """
 
 from __future__ import annotations
@@ -164,6 +165,8 @@ def lines(draw: st.DrawFn, objects: st.SearchStrategy[dict[str, Any]] | None = N
         text = "{" + spliced + item + text[1:]
     if draw(st.integers(0, 7)) == 0:
         text = draw(st.sampled_from([" ", "\t", "  "])) + text
+    if draw(st.integers(0, 11)) == 0:
+        text += draw(st.sampled_from([",", " ,"]))
     if draw(st.integers(0, 7)) == 0:
         text += draw(st.sampled_from([" ", "\t", "\r"]))
     ending = draw(st.sampled_from(["\n", "\n", "\r\n", ""]))
