@@ -7,6 +7,7 @@ delete a whole line with its newline.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable, Sequence
 
 from metalint.diagnostics import Diagnostic, TextEdit
@@ -89,3 +90,41 @@ def apply_fixes(data: bytes, diagnostics: Iterable[Diagnostic]) -> tuple[bytes, 
         applied += 1
     fixed, _ = apply_edits(data, chosen)
     return fixed, applied
+
+
+def fixed_lines(
+    text: str, ending: bytes, lineno: int, edits: Iterable[TextEdit]
+) -> list[bytes] | None:
+    """What line ``lineno`` (``text``, decoded, and its ``ending``) becomes under the edits
+    of one fix: its lines, each with its ending, split as the engine splits a file (none when
+    the edits delete the line). None when an edit reaches past the line or writes a lone
+    surrogate, which UTF-8 cannot hold: such a fix is no fix.
+
+    The edits of one fix do not overlap, so this is ``apply_edits`` on a single line,
+    without the line index it builds for a whole file: it runs for every fix offered.
+    """
+    whole = text + ending.decode("ascii")
+    placed = []
+    for edit in edits:
+        begin = _column_offset(whole, len(text), lineno, edit.span.line, edit.span.column)
+        end = _column_offset(whole, len(text), lineno, edit.span.end_line, edit.span.end_column)
+        if begin is None or end is None or end < begin:
+            return None
+        placed.append((begin, end, edit.new_text))
+    for begin, end, new_text in sorted(placed, reverse=True):
+        whole = whole[:begin] + new_text + whole[end:]
+    try:
+        data = whole.encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+    return io.BytesIO(data).readlines()
+
+
+def _column_offset(whole: str, length: int, lineno: int, line: int, column: int) -> int | None:
+    """The offset in ``whole`` (a line of ``length`` characters and its ending) of a position;
+    column 1 of the next line is the end of the ending."""
+    if line == lineno and 1 <= column <= length + 1:
+        return column - 1
+    if line == lineno + 1 and column == 1:
+        return len(whole)
+    return None

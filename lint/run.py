@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import heapq
 from array import array
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -19,6 +20,7 @@ import orjson
 from metalint import fanout
 from metalint.config import Config
 from metalint.diagnostics import FILE_SPAN, Diagnostic, Span
+from metalint.fixes import fixed_lines
 from metalint.images.model import ImageRef
 from metalint.index import LineIndex, operation_key
 from metalint.line import LineContext
@@ -154,27 +156,85 @@ class Run:
         """Run the line rules whose triggers hold on this line into ``out``; whether a rule
         that fired keeps the line's image from being looked up."""
         blocked = False
+        start = len(out)
+        fixed = False
         for rule in self._rules_for(ctx, raw, unparsed=not parsed):
             for finding in rule.check(ctx):
                 out.append(self.diagnostic(rule, finding))
                 blocked = blocked or rule.blocks_images
+                fixed = fixed or finding.fix is not None
+        if fixed:
+            self._withhold_trading_fixes(ctx, out, start)
         return blocked
+
+    def _withhold_trading_fixes(self, ctx: LineContext, out: list[Diagnostic], start: int) -> None:
+        """Take the fix off every finding of ``out[start:]`` (the line's) whose fix would
+        trade one finding for another, so that no rule has to foresee what the others say
+        about the line it makes: ``"CategoryId": "15"`` written as 15 is no category either.
+
+        A fix of a value (a finding with a key) must leave that key clean, and any key the
+        fix brings into the object (a renamed key) too; findings on other keys may come and
+        go, as a fixed OperationType rightly lets the ADD's rules speak. A fix of the line's
+        text (a finding without a key: a byte-order mark, a line ending) must leave one such
+        finding of its own rule fewer and add none of another: the others have fixes of
+        their own. This runs only on a line where a fix is offered, and costs a fast-path
+        check when the fixed line is clean; the lines a fix makes are linted without judging
+        their own fixes.
+        """
+        text = ctx.text
+        for at in range(start, len(out)):
+            found = out[at]
+            if found.fix is None:
+                continue
+            made = None
+            if text is not None:
+                made = fixed_lines(text, ctx.ending, ctx.lineno, found.fix.edits)
+            if made is None:
+                out[at] = found._replace(fix=None)
+                continue
+            drawn: list[tuple[str, str | None]] = []
+            touched = {found.key}
+            for offset, raw in enumerate(made):
+                codes_keys, obj = self._drawn(ctx.lineno + offset, raw)
+                drawn += codes_keys
+                if codes_keys and len(made) == 1 and obj is not None and ctx.obj is not None:
+                    touched.update(obj.keys() - ctx.obj.keys())
+            if drawn and _trades(found, drawn, touched, out[start:]):
+                out[at] = found._replace(fix=None)
+
+    def _drawn(self, lineno: int, raw: bytes) -> tuple[list[tuple[str, str | None]], Any]:
+        """The code and key of every finding the line rules make on ``raw`` as line
+        ``lineno``, their fixes not judged, and the line's object (None when it is none)."""
+        obj, clean = self._read(raw)
+        if clean:
+            return [], obj
+        ctx = LineContext.of(self.path, lineno, raw, self.config, obj)
+        rules = self._rules_for(ctx, raw, unparsed=obj is None)
+        return [(rule.code, f.key) for rule in rules for f in rule.check(ctx)], ctx.obj
+
+    def _read(self, raw: bytes) -> tuple[dict[str, Any] | None, bool]:
+        """The object orjson reads on the line (None when it reads none), and whether the
+        fast path calls the line clean."""
+        try:
+            obj = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            return None, False
+        if obj.__class__ is not dict:
+            return None, False
+        plan = self.plan.line
+        return obj, plan.is_clean(obj) and not guards_hold(plan.guards, raw, obj)
 
     def lint_line(self, lineno: int, raw: bytes) -> LineVerdict:
         """One line on its own, as the scan and the slow path together see it, without
         touching the index: what an editor's incremental lint re-checks after an edit.
         ``raw`` carries the line's ending, if it has one."""
-        try:
-            obj = orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            obj = None
-        parsed = obj.__class__ is dict
-        plan = self.plan.line
-        if parsed and plan.is_clean(obj) and not guards_hold(plan.guards, raw, obj):
+        obj, clean = self._read(raw)
+        if clean:
+            assert obj is not None
             return LineVerdict([], obj, operation_key(obj), blocked=False)
-        ctx = LineContext.of(self.path, lineno, raw, self.config, obj if parsed else None)
+        ctx = LineContext.of(self.path, lineno, raw, self.config, obj)
         found: list[Diagnostic] = []
-        blocked = self._check(ctx, raw, parsed, found)
+        blocked = self._check(ctx, raw, obj is not None, found)
         line_obj = ctx.obj
         key = operation_key(line_obj) if line_obj is not None else None
         return LineVerdict(found, line_obj, key, blocked)
@@ -339,6 +399,23 @@ class Run:
             if same not in (ctx.lineno, first):
                 chosen.add(same)
         return chosen
+
+
+def _trades(
+    found: Diagnostic,
+    drawn: list[tuple[str, str | None]],
+    touched: set[str | None],
+    line_findings: list[Diagnostic],
+) -> bool:
+    """Whether the findings ``drawn`` by the lines that ``found``'s fix makes are a trade
+    (see ``Run._withhold_trading_fixes``)."""
+    if found.key is not None:
+        return any(key in touched for _, key in drawn)
+    before = Counter(d.code for d in line_findings if d.key is None)
+    after = Counter(code for code, key in drawn if key is None)
+    return after[found.code] >= before[found.code] or any(
+        n > before[code] for code, n in after.items()
+    )
 
 
 def _without_ending(raw: bytes) -> bytes:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import decimal
 import difflib
 import functools
+import math
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from metalint.diagnostics import Fix, Related, Severity, TextEdit
 from metalint.jsontext import Member, shown, to_json
@@ -19,11 +22,6 @@ from metalint.service import ServiceProfile
 OPERATIONS = ("ADD", "DELETE")
 DELETE_KEYS = ("OperationType", "ProductId", "PicName")
 """The keys a DELETE line uses; anything else on a DELETE line is ignored by the service."""
-CATEGORIES = {
-    0: "Tops", 1: "Dress", 2: "Bottoms", 3: "Bag", 4: "Shoes", 5: "Accessories", 6: "Snacks",
-    7: "Makeups", 8: "Bottle drink", 9: "Furniture", 20: "Toy", 21: "Underwear",
-    22: "Digital device", 88888888: "Others",
-}  # fmt: skip
 LEGACY_KEYS = {
     "operator": "OperationType",
     "item_id": "ProductId",
@@ -86,7 +84,12 @@ def missing_field(ctx: LineContext) -> Iterator[Finding]:
         assert error.key is not None
         when = "on an ADD line" if error.key in ("PicName", "CustomContent") else "on every line"
         legacy = [k for k, new in LEGACY_KEYS.items() if new.startswith(error.key) and k in obj]
-        hint = f" (the legacy key {legacy[0]!r} is not read any more)" if legacy else ""
+        hint = (
+            f" (the line has {legacy[0]!r}, a key of the older manifest format, which metalint "
+            "does not lint yet)"
+            if legacy
+            else ""
+        )
         yield Finding(
             f"missing required key {error.key!r}, required {when}{hint}",
             ctx.object_span,
@@ -155,11 +158,14 @@ def wrong_type(ctx: LineContext) -> Iterator[Finding]:
 
     ## What it does
     Reports a value whose type differs from the one the key takes: a number for ProductId, a
-    string for CategoryId, IntAttr or Crop, and so on.
+    string for CategoryId, IntAttr or Crop, and so on; and an integer written with a fraction
+    or an exponent (`1.0`, `1e3`, `88888888.0`).
 
     ## Why is this bad?
     The service does not convert types: `"ProductId": 1000` or `"Crop": "false"` make the line
-    fail, or worse, `"false"` may be read as true.
+    fail, or worse, `"false"` may be read as true. CategoryId and the integer attributes are
+    typed Integer, and JSON writes an integer as digits alone: `1.0` is a number with a
+    fraction, which a strict reader of integers rejects.
 
     ## Example
     ```jsonl
@@ -173,7 +179,12 @@ def wrong_type(ctx: LineContext) -> Iterator[Finding]:
 
     ## Fix
     Quotes an integer written where a string is expected, unquotes an integer or a boolean
-    written as a string. A number with a fraction for an integer key has no automatic fix.
+    written as a string, and writes an integer with a fraction or an exponent as digits alone
+    when it is exactly an integer (`1.0` becomes `1`, `1e3` becomes `1000`). A number that is
+    not a whole number (`1.5`) has no automatic fix.
+    No fix is offered when the value it writes would draw a finding too: `"OperationType": 1`
+    quoted is no operation, `"CategoryId": "15"` unquoted no category, `"Crop": "false"`
+    beside a Region would contradict it, and on a DELETE Crop is ignored whatever its type.
     """
     props = line_schema()["properties"]
     for error in _errors(ctx, "type"):
@@ -200,6 +211,53 @@ def wrong_type(ctx: LineContext) -> Iterator[Finding]:
             key=key,
             fix=fix,
         )
+    yield from _integers_as_decimals(ctx)
+
+
+def _integers_as_decimals(ctx: LineContext) -> Iterator[Finding]:
+    """Integer keys whose values parsed as floats that the schema took for integers: the
+    JSON Schema type ``integer`` admits ``1.0``, JSON's integer grammar does not."""
+    props = line_schema()["properties"]
+    for key, value in (ctx.obj or {}).items():
+        if value.__class__ is not float or key not in props or _has_type_error(ctx, key):
+            continue
+        if not math.isfinite(value):
+            continue  # 1e400, which no parser reads as a number: ML007 reports it
+        if props[key]["type"] != "integer":
+            continue
+        source = ctx.value_source(key)
+        fraction, exponent = "." in source, "e" in source.lower()
+        if not (fraction or exponent):
+            continue  # an integer beyond 64 bits, which orjson reads as a float: ML106's
+        how = " and ".join(
+            word for word, used in (("a fraction", fraction), ("an exponent", exponent)) if used
+        )
+        digits = _plain_integer(source)
+        fix = None if digits is None else _replace_value(ctx, key, digits, f"Write {digits}")
+        yield Finding(
+            f"{key} {source} is written with {how}; an integer is written as digits alone",
+            ctx.value_span(key),
+            key=key,
+            fix=fix,
+        )
+
+
+_DIGITS_UP_TO = 18
+"""No integer field takes a longer number (the largest, 88888888, has 8 digits); beyond it
+the exact integer is not worth computing (``1e999999999`` has a billion digits)."""
+
+
+def _plain_integer(source: str) -> str | None:
+    """The digits of the JSON number ``source`` when it is exactly an integer."""
+    try:
+        number = decimal.Decimal(source)
+    except decimal.InvalidOperation:
+        return None
+    if not number.is_finite() or number.adjusted() >= _DIGITS_UP_TO:
+        return None
+    if number != number.to_integral_value():
+        return None
+    return str(int(number))
 
 
 def _describe(value: object) -> str:
@@ -616,10 +674,14 @@ def legacy_field(ctx: LineContext) -> Iterator[Finding]:
 
     ## What it does
     Reports `operator`, `item_id`, `cat_id`, `cust_content`, `pic_list`, `int_attr` and
-    `str_attr`, and names the key that replaced each.
+    `str_attr`, and names each one's counterpart in the current format.
 
     ## Why is this bad?
-    The current service no longer reads these keys, so their values are lost.
+    These keys belong to the older manifest format (one line per product, its images listed in
+    `pic_list`). The current documentation shows only the current keys, and metalint does not
+    lint the older format yet: values under its keys are not checked, and on a line that mixes
+    the two formats it is not documented which of two counterpart keys counts. Writing the line
+    in the current format alone leaves nothing in doubt.
 
     ## Example
     ```jsonl
@@ -634,7 +696,8 @@ def legacy_field(ctx: LineContext) -> Iterator[Finding]:
     for m in ctx.members:
         if m.key in LEGACY_KEYS:
             yield Finding(
-                f"{m.key!r} belongs to the older manifest format; use {LEGACY_KEYS[m.key]}",
+                f"{m.key!r} is a key of the older manifest format, which metalint does not "
+                f"lint yet; the current format's key is {LEGACY_KEYS[m.key]}",
                 ctx.span(m.key_start, m.key_end),
                 key=m.key,
             )
@@ -728,18 +791,31 @@ def crop_with_region(ctx: LineContext) -> Iterator[Finding]:
         )
 
 
+OTHERS = 88888888
+"""The category "Others", which the services other than product search always set."""
+
+
 def _ignored_fields(profile: ServiceProfile) -> list[tuple[str, str]]:
     ignored = []
     if not profile.honours_category:
-        ignored.append(("CategoryId", "sets CategoryId to 88888888 whatever the line says"))
+        ignored.append(("CategoryId", f"sets CategoryId to {OTHERS} whatever the line says"))
     if not profile.honours_crop_region:
         ignored += [("Crop", "ignores Crop"), ("Region", "ignores Region")]
     return ignored
 
 
 def _honoured_fields(profile: ServiceProfile) -> Fragment | None:
-    ignored = _ignored_fields(profile)
-    return {"allOf": [{"not": {"required": [key]}} for key, _ in ignored]} if ignored else None
+    fragment: dict[str, Any] = {}
+    if not profile.honours_category:
+        # A CategoryId of 88888888 is what the service sets anyway: nothing is ignored.
+        fragment["properties"] = {"CategoryId": {"const": OTHERS}}
+    if not profile.honours_crop_region:
+        fragment["allOf"] = [{"not": {"required": [key]}} for key in ("Crop", "Region")]
+    return fragment or None
+
+
+def _set_anyway(key: str, value: object) -> bool:
+    return key == "CategoryId" and value == OTHERS and not isinstance(value, bool)
 
 
 @rule(
@@ -753,8 +829,9 @@ def ignored_by_service(ctx: LineContext) -> Iterator[Finding]:
     """A field that the configured service type ignores.
 
     ## What it does
-    Notes CategoryId on every service type but product search (they set it to 88888888), and
-    Crop and Region on fabric (cloth) search, which ignores both.
+    Notes CategoryId on every service type but product search (they set it to 88888888, so
+    only another value is ignored), and Crop and Region on fabric (cloth) search, which
+    ignores both.
 
     ## Why is this bad?
     The value has no effect; if it matters, the instance may be of the wrong service type.
@@ -775,5 +852,5 @@ def ignored_by_service(ctx: LineContext) -> Iterator[Finding]:
     profile = ctx.config.profile
     obj = ctx.obj or {}
     for key, why in _ignored_fields(profile):
-        if key in obj:
+        if key in obj and not _set_anyway(key, obj[key]):
             yield Finding(f"the {profile.service} service {why}", ctx.member_span(key), key=key)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from metalint.diagnostics import FILE_SPAN, Fix, Severity, Span, TextEdit
-from metalint.jsontext import contains_non_finite, parse_values, to_json
+from metalint.jsontext import Value, contains_non_finite, parse_values, skip_whitespace, to_json
 from metalint.line import LineContext
 from metalint.manifest import MANIFEST_NAME, FileFacts, is_near_miss
 from metalint.registry import Finding, Guard, Scope, guarded, rule, unparsed
@@ -104,12 +104,15 @@ def byte_order_mark(ctx: LineContext) -> Iterator[Finding]:
     Save as plain UTF-8.
 
     ## Fix
-    Removes the byte-order mark.
+    Removes the byte-order mark, and any copies of it that follow (a file saved "with BOM"
+    twice starts with two).
     """
     if ctx.has_bom and ctx.text is not None:
-        edit = TextEdit(Span(1, 1, 1, 2), "")
+        marks = ctx.content_start
+        edit = TextEdit(Span(1, 1, 1, marks + 1), "")
+        what = "a UTF-8 byte-order mark" if marks == 1 else f"{marks} UTF-8 byte-order marks"
         yield Finding(
-            "the file starts with a UTF-8 byte-order mark; strict JSON parsers reject it",
+            f"the file starts with {what}; strict JSON parsers reject it",
             Span(1, 1, 1, 2),
             fix=Fix("Remove the byte-order mark", (edit,)),
         )
@@ -124,15 +127,17 @@ def byte_order_mark(ctx: LineContext) -> Iterator[Finding]:
     triggers=[unparsed()],
 )
 def multiple_values(ctx: LineContext) -> Iterator[Finding]:
-    """Several JSON values on one line.
+    """Several JSON values on one line, or a comma after the line's object.
 
     ## What it does
     Reports a line holding two or more operations: objects side by side (`{...}{...}`),
-    separated by commas (`{...},{...}`) or wrapped in an array (`[{...},{...}]`).
+    separated by commas (`{...},{...}`) or wrapped in an array (`[{...},{...}]`); and a comma
+    after the line's object (`{...},`), the one-object form of `{...},{...}`.
 
     ## Why is this bad?
     The manifest holds one JSON object per line. Several entries on one line make the whole
-    operation fail.
+    operation fail, and a line that goes on after its object with a comma is no JSON object
+    either: a strict parser rejects it.
 
     ## Example
     ```jsonl
@@ -146,12 +151,18 @@ def multiple_values(ctx: LineContext) -> Iterator[Finding]:
     ```
 
     ## Fix
-    Puts each object on a line of its own (offered when every value is an object).
+    Puts each object on a line of its own (offered when every value is an object), and
+    removes a comma after the last value.
     """
     text = ctx.text
-    if text is None:
-        return
     values = ctx.values
+    if text is None or not values:
+        return
+    # A comma after the last value leaves as many separators as values (anything else after
+    # it would be a syntax problem).
+    comma = None
+    if ctx.syntax_problem is None and len(ctx.separators) == len(values):
+        comma = skip_whitespace(text, values[-1].end)
     parts: list[str] | None = None
     if len(values) > 1:
         parts = [text[v.start : v.end] for v in values]
@@ -160,8 +171,7 @@ def multiple_values(ctx: LineContext) -> Iterator[Finding]:
         where = Span.on_line(ctx.lineno, values[1].start, values[-1].end)
         message = f"{len(values)} JSON values on one line; put each operation on a line of its own"
     elif (
-        len(values) == 1
-        and ctx.syntax_problem is None
+        ctx.syntax_problem is None
         and isinstance(values[0].value, list)
         and len(values[0].value) > 1
         and all(isinstance(v, dict) for v in values[0].value)
@@ -173,13 +183,30 @@ def multiple_values(ctx: LineContext) -> Iterator[Finding]:
             f"an array of {len(array.value)} objects on one line; put each operation on a "
             "line of its own"
         )
+    elif comma is not None:
+        yield _comma_after(ctx, values[0], comma)
+        return
     else:
         return
     fix = None
     if parts is not None:
-        whole = Span.on_line(ctx.lineno, values[0].start, values[-1].end)
+        # The split takes a comma after the last value with it: left, it would end the last
+        # line the split makes.
+        end = values[-1].end if comma is None else comma + 1
+        whole = Span.on_line(ctx.lineno, values[0].start, end)
         fix = Fix("Split into one object per line", (TextEdit(whole, "\n".join(parts)),))
     yield Finding(message, where, fix=fix)
+
+
+def _comma_after(ctx: LineContext, value: Value, comma: int) -> Finding:
+    what = "object" if isinstance(value.value, dict) else "value"
+    # Only what follows the value goes, so that the fixes of its members do not overlap.
+    after = Span.on_line(ctx.lineno, value.end, comma + 1)
+    return Finding(
+        f"a comma after the line's {what}: a line holds one object and nothing after it",
+        Span.on_line(ctx.lineno, comma, comma + 1),
+        fix=Fix("Remove the comma", (TextEdit(after, ""),)),
+    )
 
 
 def _element_texts(text: str, start: int, end: int) -> list[str] | None:

@@ -3,7 +3,8 @@
 Objects start valid (an ADD or a DELETE with some optional fields) and are then mutated: a
 value swapped for a wrong one, a key dropped, an unknown or legacy key added. Their text is
 what real writers produce: compact or spaced separators, white space before a colon, tabs,
-escaped non-ASCII and slashes, duplicate keys spliced in, and LF, CRLF or no line ending.
+escaped non-ASCII and slashes, duplicate keys spliced in, a stray comma after the object, and
+LF, CRLF or no line ending.
 """
 
 from __future__ import annotations
@@ -72,7 +73,9 @@ str_attr = st.one_of(
 )
 int_attr = st.one_of(
     st.integers(-(2**31), 2**31 - 1),
-    st.sampled_from([2**31, -(2**31) - 1, 2**32, 10**30, "5", 1.5, 5.0, True]),
+    st.sampled_from(
+        [2**31, -(2**31) - 1, 2**32, 10**30, "5", "2147483648", 1.5, 5.0, -0.0, 1e16, True]
+    ),
 )
 
 GOOD_VALUES: dict[str, st.SearchStrategy[Any]] = {
@@ -86,13 +89,18 @@ GOOD_VALUES: dict[str, st.SearchStrategy[Any]] = {
     **{k: short_text.filter(lambda s: not set(s) & set("\\¥$&%")) for k in STR_KEYS},
 }
 ANY_VALUES: dict[str, st.SearchStrategy[Any]] = {
-    "OperationType": st.sampled_from(["ADD", "DELETE", "add", "Add", "ADD ", "", "UPDATE", 1]),
+    "OperationType": st.sampled_from(
+        ["ADD", "DELETE", "add", "Add", "ADD ", "", "UPDATE", 1, "delete"]
+    ),
     "ProductId": st.one_of(short_text, st.sampled_from(["", "p" * 257, "商" * 257]), st.integers()),
     "PicName": st.one_of(pic_name, st.none(), st.integers(0, 9)),
     "CustomContent": st.one_of(short_text, st.just("c" * 4097), st.integers(0, 9)),
-    "CategoryId": st.one_of(st.integers(-3, 30), st.sampled_from([88888888, 88888887, "0", 1.5])),
+    "CategoryId": st.one_of(
+        st.integers(-3, 30),
+        st.sampled_from([88888888, 88888887, "0", "15", "88888888", 1.5, 3.0, 88888888.0]),
+    ),
     "Crop": st.one_of(st.booleans(), st.sampled_from(["false", "TRUE", 0, None])),
-    "Region": st.one_of(region, st.just([20, 40, 60, 80])),
+    "Region": st.one_of(region, st.just([20, 40, 60, 80]), st.integers(0, 99)),
     **{k: int_attr for k in INT_KEYS},
     **{k: str_attr for k in STR_KEYS},
 }
@@ -157,6 +165,8 @@ def lines(draw: st.DrawFn, objects: st.SearchStrategy[dict[str, Any]] | None = N
         text = "{" + spliced + item + text[1:]
     if draw(st.integers(0, 7)) == 0:
         text = draw(st.sampled_from([" ", "\t", "  "])) + text
+    if draw(st.integers(0, 11)) == 0:
+        text += draw(st.sampled_from([",", " ,"]))
     if draw(st.integers(0, 7)) == 0:
         text += draw(st.sampled_from([" ", "\t", "\r"]))
     ending = draw(st.sampled_from(["\n", "\n", "\r\n", ""]))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+from collections import Counter
 from typing import Any
 
 import pytest
@@ -12,11 +14,15 @@ from hypothesis import strategies as st
 from metalint.config import Config
 from metalint.diagnostics import Diagnostic, Fix, Severity, Span, TextEdit
 from metalint.engine import lint_bytes
-from metalint.fixes import FixError, apply_edits, apply_fixes
+from metalint.fixes import FixError, apply_edits, apply_fixes, fixed_lines
+from metalint.registry import Scope
+from metalint.rules import rules_of
+from metalint.service import Service
 
 from .strategies import lines
 
 CONFIG = Config(check_images=False)
+LINE_CODES = {r.code for scope in (Scope.TEXT, Scope.FIELDS) for r in rules_of(scope)}
 
 
 def edit(line: int, col: int, end_line: int, end_col: int, text: str) -> TextEdit:
@@ -68,6 +74,30 @@ def test_last_line_without_newline() -> None:
     # Deleting the last line with its newline: one past the last line is the end of the data.
     assert apply_edits(b"ab\ncd\n", [edit(2, 1, 3, 1, "")]) == (b"ab\n", 1)
     assert apply_edits(b"ab\ncd", [edit(2, 1, 3, 1, "")]) == (b"ab\n", 1)
+
+
+# -- fixed_lines ------------------------------------------------------------------------------
+
+
+def test_fixed_lines_agree_with_apply_edits_on_one_line() -> None:
+    text, ending = '{"a": "中文", "b": 1}', b"\r\n"
+    edits = [edit(3, 8, 3, 10, "x"), edit(3, 20, 4, 1, "\n")]
+    raw = text.encode() + ending
+    moved = [TextEdit(e.span.moved_down(-2), e.new_text) for e in edits]
+    assert fixed_lines(text, ending, 3, edits) == [apply_edits(raw, moved)[0]]
+
+
+def test_fixed_lines_split_and_delete() -> None:
+    assert fixed_lines("{}{}", b"\n", 2, [edit(2, 1, 2, 5, "{}\n{}")]) == [b"{}\n", b"{}\n"]
+    assert fixed_lines("  ", b"\n", 2, [edit(2, 1, 3, 1, "")]) == []
+    assert fixed_lines("  ", b"", 2, [edit(2, 1, 2, 3, "")]) == []
+
+
+def test_fixed_lines_refuse_what_they_cannot_make() -> None:
+    assert fixed_lines("abc", b"\n", 1, [edit(2, 1, 2, 2, "")]) is None
+    assert fixed_lines("abc", b"\n", 1, [edit(1, 6, 1, 6, "")]) is None
+    # UTF-8 cannot hold a lone surrogate: a fix that writes one raw is no fix.
+    assert fixed_lines("abc", b"\n", 1, [edit(1, 1, 1, 2, "\ud800")]) is None
 
 
 def test_edits_that_do_not_fit_raise() -> None:
@@ -129,7 +159,8 @@ def test_fixing_a_messy_manifest_settles() -> None:
             '"CustomContent": ""}\n'
             '{"OperationType": "DELETE", "ProductId": "1"}\n'
             '{"OperationType": "DELETE", "ProductId": "2"}\n'
-            '{"OperationType": "DELETE", "ProductId": "3", "Crop": false}\n'
+            # DELETE ignores Crop: "false" made a boolean would still draw a finding.
+            '{"OperationType": "DELETE", "ProductId": "3", "Crop": "false"}\n'
             '{"OperationType": "ADD", "ProductId": "😀", "PicName": "a.jpg", "CustomContent": "", '
             '"CategoryId": 3}'
         ).encode()
@@ -172,6 +203,42 @@ def test_lines_without_a_fix_are_untouched(manifest: list[Any]) -> None:
     for line in kept:
         # Each untouched line, with its ending, is still there and in the same order.
         assert any(line == candidate for candidate in remaining), line
+
+
+def added_keys(data: bytes, fixed: bytes) -> set[str]:
+    """The keys that the fixed line's object has and the original line's has not."""
+    try:
+        old, new = json.loads(data), json.loads(fixed)
+    except ValueError:
+        return set()
+    if not isinstance(old, dict) or not isinstance(new, dict):
+        return set()
+    return set(new) - set(old)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(lines(), st.sampled_from(list(Service)))
+def test_no_fix_trades_a_finding_for_another(line: Any, service: Service) -> None:
+    # Each fix on its own, on the line it makes.
+    config = Config(check_images=False, service=service)
+    found = [d for d in lint_bytes(line.data, config=config) if d.code in LINE_CODES]
+    before = Counter((d.code, d.key) for d in found)
+    for d in found:
+        if d.fix is None:
+            continue
+        fixed, applied = apply_fixes(line.data, [d])
+        assert applied == 1
+        after = Counter(
+            (a.code, a.key) for a in lint_bytes(fixed, config=config) if a.code in LINE_CODES
+        )
+        if d.key is not None:
+            # A value's fix leaves its key clean, and a key it brings in.
+            touched = {d.key} | added_keys(line.data, fixed)
+            assert [k for k in after if k[1] in touched] == [], d
+        else:
+            # A fix of the text takes its finding away and adds none of another rule.
+            assert after[(d.code, None)] < before[(d.code, None)], d
+            assert Counter({k: n for k, n in after.items() if k[1] is None}) <= before, d
 
 
 @pytest.mark.parametrize(

@@ -200,6 +200,9 @@ def test_fast_path_sees_duplicate_keys(text: str) -> None:
         '{"OperationType" :"DELETE","ProductId":"1"}',
         '{"OperationType":"DELETE",\t"ProductId":"1"}',
         '\ufeff{"OperationType":"DELETE","ProductId":"1"}',
+        # The schema's integer admits 1.0: the fraction guard sends these to the rules.
+        "{" + VALID_ADD + ',"IntAttr":1.0}',
+        "{" + VALID_ADD + ',"IntAttr2":1e3,"CategoryId":88888888.0}',
     ],
 )
 @pytest.mark.parametrize("ending", ["\n", "\r\n", ""])
