@@ -20,6 +20,12 @@ from metalint.schemacheck import SchemaError
 from metalint.service import ServiceProfile
 
 OPERATIONS = ("ADD", "DELETE")
+CATEGORIES = {
+    0: "Tops", 1: "Dress", 2: "Bottoms", 3: "Bag", 4: "Shoes", 5: "Accessories", 6: "Snacks",
+    7: "Makeups", 8: "Bottle drink", 9: "Furniture", 20: "Toy", 21: "Underwear",
+    22: "Digital device", 88888888: "Others",
+}  # fmt: skip
+"""The name of each category, as the seed lists them: the language server shows them."""
 DELETE_KEYS = ("OperationType", "ProductId", "PicName")
 """The keys a DELETE line uses; anything else on a DELETE line is ignored by the service."""
 LEGACY_KEYS = {
