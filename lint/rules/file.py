@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from metalint.diagnostics import FILE_SPAN, Fix, Severity, Span, TextEdit
@@ -462,6 +463,88 @@ def trailing_whitespace(ctx: LineContext) -> Iterator[Finding]:
             span,
             fix=Fix("Remove trailing white space", (TextEdit(span, ""),)),
         )
+
+
+_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+"""What a lone surrogate is written as on a line that is UTF-8: an escape, since UTF-8 text
+cannot hold the code point itself. A pair is two such escapes, which the parser joins."""
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+@rule(
+    "ML013",
+    "lone-surrogate",
+    scope=Scope.TEXT,
+    severity=Severity.ERROR,
+    triggers=[unparsed()],
+)
+def lone_surrogate(ctx: LineContext) -> Iterator[Finding]:
+    """A string holds an escaped lone surrogate, which UTF-8 cannot encode.
+
+    ## What it does
+    Reports a value or key holding an escape such as `\\ud800` that is half of a UTF-16
+    surrogate pair without its other half, in any string of the value (`"\\ud83d\\ude00"`, a
+    whole pair, is the emoji it stands for, and fine).
+
+    ## Why is this bad?
+    JSON's grammar allows the escape, but it stands for no character: the string cannot be
+    written as UTF-8, which the service reads, and OSS object keys, PicName among them, are
+    UTF-8. Strict parsers reject the line; others replace the character, so that the value
+    stored is not the one written.
+
+    ## Example
+    ```jsonl
+    {"OperationType": "DELETE", "ProductId": "\\ud800"}
+    ```
+
+    ## Use instead
+    ```jsonl
+    {"OperationType": "DELETE", "ProductId": "\\ud83d\\ude00"}
+    ```
+    Write the character that was meant, or its whole surrogate pair.
+    """
+    text = ctx.text
+    if text is None or not _ESCAPED_SURROGATE.search(text):
+        return
+    for member in ctx.members:
+        if _SURROGATE.search(member.key):
+            yield Finding(
+                f"the key {to_json(member.key)} holds {_first_surrogate(member.key)}, a lone "
+                "surrogate, which UTF-8 cannot encode",
+                ctx.span(member.key_start, member.key_end),
+                key=member.key,
+            )
+        found = _surrogate_in(member.value)
+        if found is not None:
+            yield Finding(
+                f"{to_json(member.key)[1:-1]} holds {_first_surrogate(found)}, a lone "
+                "surrogate, which UTF-8 cannot encode",
+                ctx.span(member.value_start, member.value_end),
+                key=member.key,
+            )
+
+
+def _surrogate_in(value: object) -> str | None:
+    """The first string of ``value``, or of a key in it, that holds a lone surrogate
+    (iterative: values nest deeply)."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                return item
+        elif isinstance(item, dict):
+            pending.extend(item)
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return None
+
+
+def _first_surrogate(text: str) -> str:
+    found = _SURROGATE.search(text)
+    assert found is not None
+    return f"\\u{ord(found.group()):04x}"
 
 
 @rule("ML011", "no-operations", scope=Scope.FILE, severity=Severity.WARNING)

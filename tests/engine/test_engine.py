@@ -76,7 +76,10 @@ MEMBER_SPANS = {"ML112", "ML113", "ML114"}
 def test_spans_point_at_what_they_name(line: Line, service: Service) -> None:
     """A field finding's span is exactly the value that counts (the last of repeated keys),
     the key, or the whole member, counted in characters."""
-    text = line.data.decode("utf-8")
+    try:
+        text = line.data.decode("utf-8")
+    except UnicodeDecodeError:
+        return  # a lone surrogate written raw: the line is not UTF-8, and has no fields
     raw = text.removesuffix("\n").removesuffix("\r") if text.endswith("\r\n") else text
     raw = raw.removesuffix("\n")
     try:

@@ -108,6 +108,7 @@ DOMAIN = {
     "ML004": ("error", True), "ML005": ("error", False), "ML006": ("error", False),
     "ML007": ("error", False), "ML008": ("warning", True), "ML009": ("warning", True),
     "ML010": ("warning", True), "ML011": ("warning", False), "ML012": (None, False),
+    "ML013": ("error", False),
     "ML101": ("error", False), "ML102": ("error", True), "ML103": ("error", True),
     "ML104": ("error", False), "ML105": ("error", False), "ML106": ("error", False),
     "ML107": ("error", False), "ML108": ("error", False), "ML109": ("warning", None),
