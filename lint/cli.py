@@ -204,6 +204,22 @@ def lint(
             help="Worker processes for image checks and large manifests (default: one per core).",
         ),
     ] = None,
+    cache_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--cache-dir",
+            metavar="DIR",
+            file_okay=False,
+            help="Keep the caches in DIR (default: the cache-dir setting, or ~/.cache/metalint).",
+        ),
+    ] = None,
+    show_settings: Annotated[
+        bool,
+        typer.Option(
+            "--show-settings",
+            help="Print the configuration that applies to the first PATH, and exit.",
+        ),
+    ] = False,
     no_cache: Annotated[
         bool,
         typer.Option("--no-cache", help="Bypass caches (also METALINT_NO_CACHE=1)."),
@@ -265,6 +281,7 @@ def lint(
         images_root=images_root.resolve() if images_root is not None else None,
         jobs=jobs,
         use_cache=False if no_cache else None,
+        cache_dir=cache_dir.resolve() if cache_dir is not None else None,
     )
     try:
         targets = _targets(paths or [], stdin_filename)
@@ -277,6 +294,9 @@ def lint(
             show_source=use_color or sys.stdout.isatty(),
             quiet=quiet,
         )
+        if show_settings:
+            _show_settings(Path(targets[0] if targets[0] != STDIN else "."), resolver)
+            raise typer.Exit(EXIT_CLEAN)
         outputs = parse_outputs(output_formats or [_default_format()], output_file)
         if fix or diff:
             if STDIN in targets:
@@ -343,6 +363,36 @@ def _run(
         typer.echo("metalint: warning: no increment.meta found", err=True)
     failing = _SEVERITIES_FROM[fail_on]
     return EXIT_ERRORS if any(totals.by_severity[s] for s in failing) else EXIT_CLEAN
+
+
+def _show_settings(path: Path, resolver: ConfigResolver) -> None:
+    """The resolved configuration, one ``name  value`` a line, for a person to read."""
+    from metalint.images.cache import default_cache_dir
+    from metalint.rules import all_rules
+
+    folder = path if path.is_dir() else path.parent
+    config = resolver.for_folder(folder)
+    source = resolver.file_for(folder)
+    enabled = [r.code for r in all_rules() if config.enabled(r.code)]
+    disabled = [r.code for r in all_rules() if not config.enabled(r.code)]
+    ignores = {entry.pattern: sorted(entry.codes) for entry in config.per_file_ignores}
+    severities = ", ".join(f"{c} = {s.value}" for c, s in sorted(config.severities.items()))
+    settings = {
+        "configuration file": str(source) if source else "none",
+        "service": config.service.value,
+        "enabled rules": f"{len(enabled)}: {' '.join(enabled)}",
+        "disabled rules": " ".join(disabled) or "none",
+        "severities": severities or "the rules' own",
+        "per-file ignores": ", ".join(f"{p}: {' '.join(c)}" for p, c in ignores.items()) or "none",
+        "exclude": ", ".join(config.exclude) or "none",
+        "images": "checked" if config.check_images else "not checked",
+        "images root": str(config.images_root) if config.images_root else "each manifest's folder",
+        "jobs": str(config.jobs) if config.jobs else "one per core",
+        "cache": str(config.cache_dir or default_cache_dir()) if config.use_cache else "off",
+    }
+    width = max(map(len, settings))
+    for name, value in settings.items():
+        typer.echo(f"{name:<{width}}  {value}")
 
 
 def _fix(

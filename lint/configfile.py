@@ -81,6 +81,7 @@ class Overrides:
     images_root: Path | None = None
     jobs: int | None = None
     use_cache: bool | None = None
+    cache_dir: Path | None = None
 
 
 # -- reading files ---------------------------------------------------------------------------
@@ -316,7 +317,7 @@ def build_config(settings: FileSettings | None, overrides: Overrides) -> Config:
         check_images=overrides.check_images if overrides.check_images is not None else True,
         images_root=overrides.images_root or (settings.images_root if settings else None),
         jobs=overrides.jobs or (settings.jobs if settings else None),
-        cache_dir=settings.cache_dir if settings is not None else None,
+        cache_dir=overrides.cache_dir or (settings.cache_dir if settings is not None else None),
         base_dir=settings.base_dir if settings is not None else None,
         exclude=settings.exclude if settings is not None else (),
     )
@@ -370,6 +371,14 @@ class ConfigResolver:
         if cached is None:
             cached = self._by_folder[folder] = self._build(folder)
         return cached
+
+    def file_for(self, folder: Path) -> Path | None:
+        """The configuration file that applies in ``folder``, None when none does."""
+        if self._isolated:
+            return None
+        if self._fixed is not None:
+            return self._fixed.path
+        return find_config_file(folder.resolve())
 
     def _build(self, folder: Path) -> Config:
         if self._isolated:

@@ -126,3 +126,34 @@ def test_statistics_beside_a_file_output(invoke: Invoke, tmp_path: Path) -> None
 )
 def test_fail_on(invoke: Invoke, fail_on: str, select: str, code: int) -> None:
     assert lint(invoke, "--fail-on", fail_on, "--select", select)[0] == code
+
+
+def test_show_settings(invoke: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("METALINT_NO_CACHE", raising=False)
+    (tmp_path / "shop").mkdir()
+    (tmp_path / "metalint.toml").write_text(
+        'service = "cloth"\nignore = ["ML3"]\nexclude = ["old"]\n[severity]\nML203 = "error"\n'
+    )
+    result = invoke("--show-settings", "--cache-dir", "cache", "shop")
+    assert result.exit_code == 0
+    shown = {}
+    for line in result.stdout.splitlines():
+        name, _, value = line.partition("  ")
+        shown[name.strip()] = value.strip()
+    assert shown["configuration file"] == str(tmp_path / "metalint.toml")
+    assert shown["service"] == "cloth"
+    assert shown["disabled rules"].split()[0] == "ML301"
+    assert shown["severities"] == "ML203 = error"
+    assert shown["exclude"] == "old"
+    assert shown["cache"] == str(tmp_path / "cache")
+
+
+def test_cache_dir_holds_the_caches(
+    invoke: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("METALINT_NO_CACHE", raising=False)
+    # A result is kept only for a manifest not modified in the last seconds.
+    os.utime(tmp_path / "increment.meta", (1_700_000_000, 1_700_000_000))
+    result = invoke("--isolated", "--no-images", "--cache-dir", "here", ".")
+    assert result.exit_code == 1
+    assert any((tmp_path / "here").iterdir())
