@@ -157,3 +157,38 @@ def test_fixing_settles_and_keeps_untouched_lines(
     assert positions == sorted(positions)
     diff = unified_diff("increment.meta", data, fixed.data)
     assert (diff == b"") == (fixed.data == data)
+
+
+@pytest.mark.slow
+def test_a_fix_killed_at_any_moment_leaves_the_old_file_or_the_new(tmp_path: Path) -> None:
+    import random
+    import signal
+    import sys
+    import time
+
+    lines = [BROKEN[i % 2].replace('"1"', f'"{i}"').replace(" 2,", f" {i},") for i in range(4_000)]
+    old = ("\n".join(lines) + "\n").encode()
+    done = tmp_path / "done"
+    done.mkdir()
+    (done / "increment.meta").write_bytes(old)
+    command = [sys.executable, "-m", "metalint", "--fix", "--no-images", "--isolated", "-q"]
+    started = time.monotonic()
+    subprocess.run([*command, "."], cwd=done, capture_output=True, check=False)
+    whole = time.monotonic() - started
+    new = (done / "increment.meta").read_bytes()
+    assert new != old
+    rnd = random.Random(7)
+    for attempt in range(5):
+        work = tmp_path / f"try{attempt}"
+        work.mkdir()
+        (work / "increment.meta").write_bytes(old)
+        process = subprocess.Popen(
+            [*command, "."], cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        time.sleep(rnd.uniform(0, whole))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        assert (work / "increment.meta").read_bytes() in (old, new)
+        leftovers = [p.name for p in work.iterdir() if p.name != "increment.meta"]
+        # A temporary file may stay behind a kill; it never takes the manifest's name.
+        assert all(name.startswith(".increment.meta-") for name in leftovers)
