@@ -12,11 +12,10 @@ from __future__ import annotations
 import hashlib
 from typing import Any, TextIO
 
-import orjson
-
 from metalint.diagnostics import Diagnostic, Severity
 from metalint.registry import Scope
 from metalint.report.base import ReportOptions, Totals, relative_to_cwd
+from metalint.report.json import dumps_utf8
 from metalint.rules import get_rule
 
 _SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "info"}
@@ -52,10 +51,5 @@ class GitlabReporter:
         )
 
     def finish(self, totals: Totals) -> None:
-        try:
-            data = orjson.dumps(self._issues, option=orjson.OPT_INDENT_2)
-        except TypeError:  # a lone surrogate: only an escape can carry it
-            import json
-
-            data = json.dumps(self._issues, indent=2).encode("ascii")
+        data = dumps_utf8(self._issues, indent=True)
         self._out.write(data.decode("utf-8") + "\n")

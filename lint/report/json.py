@@ -8,6 +8,7 @@ Each element carries the fields design.md fixes (``path``, ``line``, ``column``,
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any, TextIO
 
 import orjson
@@ -77,29 +78,35 @@ def _encode_all(elements: list[dict[str, Any]]) -> bytes:
     return body[2:-2]  # "[\n" and "\n]"; the elements are already indented as members
 
 
-def _encode_one(element: dict[str, Any]) -> bytes:
+def dumps_utf8(value: Any, *, indent: bool) -> bytes:
+    """``value`` as JSON in UTF-8; UTF-8 cannot carry a lone surrogate, so when the value
+    holds one, that character alone is written as its JSON escape."""
     try:
-        text = orjson.dumps(element, option=orjson.OPT_INDENT_2)
+        return orjson.dumps(value, option=orjson.OPT_INDENT_2 if indent else 0)
     except TypeError:
-        # UTF-8 cannot carry a lone surrogate: it alone is written as its JSON escape.
-        text = json.dumps(element, indent=2, ensure_ascii=False).encode("utf-8", "backslashreplace")
-    return b"  " + text.replace(b"\n", b"\n  ")
+        layout: dict[str, Any] = {"indent": 2} if indent else {"separators": (",", ":")}
+        return json.dumps(value, ensure_ascii=False, **layout).encode("utf-8", "backslashreplace")
+
+
+def _encode_one(element: dict[str, Any]) -> bytes:
+    return b"  " + dumps_utf8(element, indent=True).replace(b"\n", b"\n  ")
+
+
+def _byte_writer(out: TextIO) -> Callable[[bytes], object]:
+    """Writes UTF-8, as JSON is defined, to the byte stream under ``out`` when it has one,
+    whatever encoding the text stream was given."""
+    out.flush()
+    buffer = getattr(out, "buffer", None)
+    if buffer is not None:
+        return buffer.write  # type: ignore[no-any-return]
+    return lambda data: out.write(data.decode("utf-8"))
 
 
 class JsonReporter:
-    """Writes UTF-8, as JSON is defined, to the byte stream under ``out`` when it has one,
-    whatever encoding the text stream was given."""
-
     def __init__(self, out: TextIO, options: ReportOptions) -> None:
-        self._out = out
-        buffer = getattr(out, "buffer", None)
-        self._write = buffer.write if buffer is not None else self._write_text
-        out.flush()
+        self._write = _byte_writer(out)
         self._count = 0
         self._pending: list[dict[str, Any]] = []
-
-    def _write_text(self, data: bytes) -> None:
-        self._out.write(data.decode("utf-8"))
 
     def add(self, diagnostic: Diagnostic) -> None:
         self._pending.append(diagnostic_to_json(diagnostic))
@@ -123,23 +130,11 @@ class JsonLinesReporter:
     tools that read a stream line by line."""
 
     def __init__(self, out: TextIO, options: ReportOptions) -> None:
-        self._out = out
-        buffer = getattr(out, "buffer", None)
-        self._write = buffer.write if buffer is not None else self._write_text
-        out.flush()
+        self._write = _byte_writer(out)
         self._pending: list[bytes] = []
 
-    def _write_text(self, data: bytes) -> None:
-        self._out.write(data.decode("utf-8"))
-
     def add(self, diagnostic: Diagnostic) -> None:
-        element = diagnostic_to_json(diagnostic)
-        try:
-            line = orjson.dumps(element)
-        except TypeError:  # a lone surrogate: it alone is written as its JSON escape
-            text = json.dumps(element, ensure_ascii=False, separators=(",", ":"))
-            line = text.encode("utf-8", "backslashreplace")
-        self._pending.append(line)
+        self._pending.append(dumps_utf8(diagnostic_to_json(diagnostic), indent=False))
         if len(self._pending) == _BATCH:
             self._flush()
 
