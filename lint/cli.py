@@ -409,7 +409,6 @@ def _fix(
         if config.excludes(path):
             continue
         try:
-            before = path.read_bytes() if diff else b""
             fixed = fix_file(path, config, unsafe=unsafe, write=not diff)
         except FileChanged:
             typer.echo(
@@ -424,7 +423,7 @@ def _fix(
         fixes += fixed.applied
         if diff:
             sys.stdout.flush()
-            sys.stdout.buffer.write(unified_diff(str(path), before, fixed.data))
+            sys.stdout.buffer.write(unified_diff(str(path), fixed.original, fixed.data))
             sys.stdout.buffer.flush()
     if fixes and not diff and not quiet:
         typer.echo(

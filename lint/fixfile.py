@@ -26,6 +26,7 @@ MAX_ROUNDS = 20
 
 
 class Fixed(NamedTuple):
+    original: bytes
     data: bytes
     applied: int
     """How many fixes were applied over all rounds."""
@@ -34,7 +35,7 @@ class Fixed(NamedTuple):
 def fix_data(data: bytes, path: str, config: Config, *, unsafe: bool = False) -> Fixed:
     """``data`` with every safe fix applied (and the unsafe ones too with ``unsafe``)."""
     config = replace(config, check_images=False, use_cache=False)
-    applied = 0
+    original, applied = data, 0
     for _ in range(MAX_ROUNDS):
         wanted = [d for d in lint_bytes(data, path, config) if _wanted(d, unsafe)]
         if not wanted:
@@ -43,7 +44,7 @@ def fix_data(data: bytes, path: str, config: Config, *, unsafe: bool = False) ->
         if count == 0 or fixed == data:
             break
         data, applied = fixed, applied + count
-    return Fixed(data, applied)
+    return Fixed(original, data, applied)
 
 
 def _wanted(diagnostic: Diagnostic, unsafe: bool) -> bool:
@@ -62,7 +63,7 @@ def fix_file(path: Path, config: Config, *, unsafe: bool = False, write: bool = 
     before = os.stat(path)
     data = path.read_bytes()
     fixed = fix_data(data, str(path), config, unsafe=unsafe)
-    if write and fixed.data != data:
+    if write and fixed.data != fixed.original:
         if _identity(os.stat(path)) != _identity(before):
             raise FileChanged(str(path))
         if not write_atomically(path, fixed.data):
