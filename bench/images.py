@@ -119,12 +119,13 @@ def child(manifest: Path, cache_dir: Path, use_cache: bool, stage_only: bool) ->
     from metalint.config import Config
     from metalint.engine import lint_file
     from metalint.images import ImageRef, ImageStage
+    from metalint.plan import plan_for
 
     config = Config(use_cache=use_cache, cache_dir=cache_dir)
     if stage_only:
         names = [json.loads(line)["PicName"] for line in manifest.read_text().splitlines()]
         start = time.perf_counter()
-        stage = ImageStage(manifest.parent, config)
+        stage = ImageStage(manifest.parent, config, plan_for(config).image)
         for line, name in enumerate(names, start=1):
             stage.add(ImageRef(line, name, None))
         images = len(list(stage.finish()))
