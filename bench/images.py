@@ -7,6 +7,8 @@ formats with a manifest referencing each, then measures in one run:
   (a) a plain loop opening each image with Pillow: format, size, getexif() orientation;
   (b) metalint (``metalint.engine.lint_file``) with the cache off, in a child process;
   (c) metalint again with a warm cache, in a child process;
+  (d) a plain loop decoding each image in full with Pillow (``load()``);
+  (e) metalint's deep check (``deep_images``: every image decoded, in the worker pool), cold;
 and prints the ratios and the peak RSS of the child processes.
 """
 
@@ -115,13 +117,24 @@ def pillow_loop(manifest: Path) -> float:
     return time.perf_counter() - start
 
 
-def child(manifest: Path, cache_dir: Path, use_cache: bool, stage_only: bool) -> None:
+def pillow_load_loop(manifest: Path) -> float:
+    names = [json.loads(line)["PicName"] for line in manifest.read_text().splitlines()]
+    start = time.perf_counter()
+    for name in names:
+        with Image.open(manifest.parent / name) as image:
+            image.load()
+    return time.perf_counter() - start
+
+
+def child(
+    manifest: Path, cache_dir: Path, use_cache: bool, stage_only: bool, deep: bool = False
+) -> None:
     from metalint.config import Config
     from metalint.engine import lint_file
     from metalint.images import ImageRef, ImageStage
     from metalint.plan import plan_for
 
-    config = Config(use_cache=use_cache, cache_dir=cache_dir)
+    config = Config(use_cache=use_cache, cache_dir=cache_dir, deep_images=deep)
     if stage_only:
         names = [json.loads(line)["PicName"] for line in manifest.read_text().splitlines()]
         start = time.perf_counter()
@@ -153,13 +166,15 @@ def run_child(manifest: Path, cache_dir: Path, mode: str, repeat: int = 3) -> di
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
     parser.add_argument("--count", type=int, default=2000)
-    parser.add_argument("--child", choices=["cold", "warm", "stage-cold", "stage-warm"])
+    parser.add_argument("--child", choices=["cold", "warm", "stage-cold", "stage-warm", "deep"])
+    parser.add_argument("--no-deep", action="store_true", help="skip (d) and (e), the long ones")
     parser.add_argument("--manifest", type=Path)
     parser.add_argument("--cache-dir", type=Path)
     args = parser.parse_args()
     if args.child:
         stage_only = args.child.startswith("stage-")
-        child(args.manifest, args.cache_dir, args.child.endswith("warm"), stage_only)
+        use_cache = args.child.endswith("warm")
+        child(args.manifest, args.cache_dir, use_cache, stage_only, args.child == "deep")
         return
     manifest = build_corpus(args.count)
     print(f"corpus: {args.count} images in {manifest.parent} ({os.cpu_count()} cores)")
@@ -174,6 +189,10 @@ def main() -> None:
         run_child(manifest, Path(cache), "stage-warm", repeat=1)
         stage_warm = run_child(manifest, Path(cache), "stage-warm")
     naive = pillow_loop(manifest)
+    if not args.no_deep:
+        with tempfile.TemporaryDirectory() as cache:
+            deep = run_child(manifest, Path(cache), "deep", repeat=1)
+        decoding = pillow_load_loop(manifest)
     rows = [
         ("(a) Pillow loop: open, size, getexif()", naive, naive),
         ("(b) metalint lint_file, no cache", cold["seconds"], cold["wall"]),
@@ -181,6 +200,11 @@ def main() -> None:
         ("(b') image stage alone, no cache", stage_cold["seconds"], stage_cold["wall"]),
         ("(c') image stage alone, warm cache", stage_warm["seconds"], stage_warm["wall"]),
     ]
+    if not args.no_deep:
+        rows += [
+            ("(d) Pillow loop: open, load()", decoding, decoding),
+            ("(e) metalint lint_file, deep check, cold", deep["seconds"], deep["wall"]),
+        ]
     print(f"{'':42} {'seconds':>8} {'images/s':>9} {'process':>8}")
     for label, seconds, wall in rows:
         print(f"{label:42} {seconds:8.3f} {args.count / seconds:9,.0f} {wall:8.2f}")
@@ -189,6 +213,12 @@ def main() -> None:
         f"cold/warm (b)/(c) = {cold['seconds'] / warm['seconds']:.1f}   "
         f"stage cold/warm (b')/(c') = {stage_cold['seconds'] / stage_warm['seconds']:.1f}"
     )
+    if not args.no_deep:
+        print(
+            f"deep check (d)/(e) = {decoding / deep['seconds']:.2f}   "
+            f"deep/header (e)/(b) = {deep['seconds'] / cold['seconds']:.0f}   "
+            f"image findings with the deep check: {deep['image_findings']:.0f}"
+        )
     print(f"image findings: {cold['image_findings']:.0f}")
     print(f"peak RSS of the metalint child process (no cache): {rss:.0f} MiB")
 

@@ -20,6 +20,7 @@ import typer
 import typer.main
 
 from metalint import __version__
+from metalint.config import Config
 from metalint.configfile import ConfigError, ConfigResolver, Overrides, Selection
 from metalint.diagnostics import Diagnostic, Severity
 from metalint.progress import TerminalProgress
@@ -185,6 +186,12 @@ def lint(
         typer.Option(help="The Image Search service type (default: product).", show_default=False),
     ] = None,
     no_images: Annotated[bool, typer.Option("--no-images", help="Skip every image check.")] = False,
+    deep_images: Annotated[
+        bool,
+        typer.Option(
+            "--deep-images", help="Decode every image in full, to find damage no header shows."
+        ),
+    ] = False,
     images_root: Annotated[
         Path | None,
         typer.Option(
@@ -278,6 +285,7 @@ def lint(
         ),
         service=service,
         check_images=False if no_images else None,
+        deep_images=True if deep_images else None,
         images_root=images_root.resolve() if images_root is not None else None,
         jobs=jobs,
         use_cache=False if no_cache else None,
@@ -385,7 +393,7 @@ def _show_settings(path: Path, resolver: ConfigResolver) -> None:
         "severities": severities or "the rules' own",
         "per-file ignores": ", ".join(f"{p}: {' '.join(c)}" for p, c in ignores.items()) or "none",
         "exclude": ", ".join(config.exclude) or "none",
-        "images": "checked" if config.check_images else "not checked",
+        "images": _images_setting(config),
         "images root": str(config.images_root) if config.images_root else "each manifest's folder",
         "jobs": str(config.jobs) if config.jobs else "one per core",
         "cache": str(config.cache_dir or default_cache_dir()) if config.use_cache else "off",
@@ -393,6 +401,12 @@ def _show_settings(path: Path, resolver: ConfigResolver) -> None:
     width = max(map(len, settings))
     for name, value in settings.items():
         typer.echo(f"{name:<{width}}  {value}")
+
+
+def _images_setting(config: Config) -> str:
+    if not config.check_images:
+        return "not checked"
+    return "checked, decoded in full" if config.deep_images else "checked"
 
 
 def _fix(

@@ -38,6 +38,8 @@ class Config:
     """Severities that replace a rule's default, by code."""
     per_file_ignores: tuple[PerFileIgnore, ...] = ()
     check_images: bool = True
+    deep_images: bool = False
+    """Decode every image's pixels with Pillow, beside reading its header."""
     images_root: Path | None = None
     jobs: int | None = None
     """Worker processes for image checks and for scanning a large manifest; None means one

@@ -34,6 +34,7 @@ _KNOWN_KEYS = frozenset(
         "jobs",
         "cache-dir",
         "exclude",
+        "deep-images",
     }
 )
 
@@ -65,6 +66,7 @@ class FileSettings:
     jobs: int | None = None
     cache_dir: Path | None = None
     exclude: tuple[str, ...] = ()
+    deep_images: bool | None = None
 
     @property
     def base_dir(self) -> Path:
@@ -82,6 +84,7 @@ class Overrides:
     jobs: int | None = None
     use_cache: bool | None = None
     cache_dir: Path | None = None
+    deep_images: bool | None = None
 
 
 # -- reading files ---------------------------------------------------------------------------
@@ -251,6 +254,13 @@ def _parse_settings(path: Path, table: dict[str, Any]) -> FileSettings:
         settings = replace(settings, jobs=parse_jobs(table["jobs"], _where(path, "jobs")))
     if "exclude" in table:
         settings = replace(settings, exclude=tuple(_string_list(path, "exclude", table["exclude"])))
+    if "deep-images" in table:
+        value = table["deep-images"]
+        if not isinstance(value, bool):
+            raise ConfigError(
+                f"{_where(path, 'deep-images')}: expected true or false, got {value!r}"
+            )
+        settings = replace(settings, deep_images=value)
     if "cache-dir" in table:
         settings = replace(settings, cache_dir=_parse_path(path, "cache-dir", table["cache-dir"]))
     return settings
@@ -321,6 +331,10 @@ def build_config(settings: FileSettings | None, overrides: Overrides) -> Config:
         base_dir=settings.base_dir if settings is not None else None,
         exclude=settings.exclude if settings is not None else (),
     )
+    deep = overrides.deep_images
+    if deep is None and settings is not None:
+        deep = settings.deep_images
+    config = replace(config, deep_images=bool(deep))
     # Left unset, whether caches are used is the environment's say (see Config.use_cache).
     return config if overrides.use_cache is None else replace(config, use_cache=overrides.use_cache)
 

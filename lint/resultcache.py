@@ -165,6 +165,7 @@ def config_fingerprint(config: Config) -> str:
         sorted((code, str(severity)) for code, severity in config.severities.items()),
         [[entry.pattern, sorted(entry.codes)] for entry in config.per_file_ignores],
         config.check_images,
+        config.deep_images,
         None if config.images_root is None else os.path.realpath(config.images_root),
         None if config.base_dir is None else os.path.realpath(config.base_dir),
     ]

@@ -16,8 +16,8 @@ from metalint.atomic import write_atomically
 from metalint.images.lookup import FileKey
 from metalint.images.model import Content
 
-CACHE_FILE = "images-v2.json"
-_VERSION = 2
+CACHE_FILE = "images-v3.json"
+_VERSION = 3
 """Raise it whenever the header readers change what they report: old entries are then ignored."""
 _MAX_ENTRIES = 1_000_000
 
@@ -50,11 +50,7 @@ class ContentCache:
             key.mtime_ns,
             key.ctime_ns,
             key.inode,
-            content.format,
-            content.width,
-            content.height,
-            content.orientation,
-            content.corrupt,
+            *(getattr(content, name) for name in _FIELDS),
         ]
 
     def save(self) -> None:
@@ -85,18 +81,19 @@ def _load(path: Path) -> dict[str, Any]:
     return entries
 
 
+_FIELDS = Content.__dataclass_fields__.keys()
+"""The facts kept for each file, in the order of the entry (after its four key values)."""
+_INT = {"width", "height", "orientation", "hidden_orientation", "canvas_width", "canvas_height"}
+_KINDS = tuple(bool if name == "decoded" else int if name in _INT else str for name in _FIELDS)
+_LENGTH = 4 + len(_KINDS)
+
+
 def _valid(entry: Any) -> bool:
-    # ``type(x) is int`` rather than isinstance: a bool is not a size. Unrolled: it runs per image.
-    return (
-        type(entry) is list
-        and len(entry) == 9
-        and type(entry[0]) is int
-        and type(entry[1]) is int
-        and type(entry[2]) is int
-        and type(entry[3]) is int
-        and (entry[4] is None or type(entry[4]) is str)
-        and (entry[5] is None or type(entry[5]) is int)
-        and (entry[6] is None or type(entry[6]) is int)
-        and (entry[7] is None or type(entry[7]) is int)
-        and (entry[8] is None or type(entry[8]) is str)
+    # ``type(x) is int`` rather than isinstance: a bool is not a size. It runs per image.
+    if type(entry) is not list or len(entry) != _LENGTH:
+        return False
+    if not all(type(value) is int for value in entry[:4]):
+        return False
+    return all(
+        value is None or type(value) is kind for value, kind in zip(entry[4:], _KINDS, strict=True)
     )

@@ -82,6 +82,8 @@ def sniff(head: bytes) -> str | None:
         return "BMP"
     if head[:4] in (b"II*\x00", b"MM\x00*"):
         return "TIFF"
+    if head[:4] in (b"II+\x00", b"MM\x00+"):
+        return "BigTIFF"
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return "WEBP"
     if len(head) >= 3 and head[0:1] == b"P" and head[1:2] in b"123456" and head[2:3].isspace():
@@ -92,8 +94,6 @@ def sniff(head: bytes) -> str | None:
 def _sniff_unsupported(head: bytes) -> str | None:
     if head[4:8] == b"ftyp":
         return _FTYP_BRANDS.get(head[8:12], "an ISO media file")
-    if head[:4] in (b"II+\x00", b"MM\x00+"):
-        return "BigTIFF"
     if head.startswith(b"%PDF"):
         return "PDF"
     if head.startswith(b"8BPS"):

@@ -13,7 +13,11 @@ BOMB_PIXELS = 89_478_485
 """Pixel count above which a header is treated as a decompression bomb (Pillow's own warning
 threshold: about a quarter of a gigabyte once decoded as RGB)."""
 
-SUPPORTED_FORMATS = frozenset({"PNG", "JPEG", "BMP", "GIF", "WEBP", "TIFF", "PPM"})
+SUPPORTED_FORMATS = frozenset({"PNG", "JPEG", "BMP", "GIF", "WEBP", "TIFF", "PPM", "BigTIFF"})
+"""The formats the header readers know; BigTIFF is a TIFF variant that draws a warning."""
+
+FAMILIES = {"BigTIFF": "TIFF"}
+"""The format whose extensions a variant takes."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +56,20 @@ class Content:
     """The EXIF Orientation value, None when the image carries no such tag."""
     corrupt: str | None = None
     """Why the file is truncated or cannot be parsed, None when its structure is sound."""
+    damage: str | None = None
+    """Damage that decoders tolerate (Pillow decoded the image fully despite it)."""
+    hidden_orientation: int | None = None
+    """An Orientation found outside EXIF (see ``hidden_in``) when EXIF holds none."""
+    hidden_in: str | None = None
+    """Where ``hidden_orientation`` was found: XMP, or a PNG text chunk of raw EXIF."""
+    canvas_width: int | None = None
+    canvas_height: int | None = None
+    """The canvas a GIF's frames reach, when a frame lies beyond the logical screen (decoders
+    grow the canvas to hold it)."""
+    decoded: bool = False
+    """The pixels were fully decoded (the deep check ran); ``undecodable`` says how it went."""
+    undecodable: str | None = None
+    """Why the deep check could not decode the pixels; None when it could or did not run."""
 
 
 @dataclass(frozen=True, slots=True)

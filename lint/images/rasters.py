@@ -4,18 +4,25 @@ PPM and TIFF. Each compares where the data ends with the size of the file."""
 from __future__ import annotations
 
 import struct
+from dataclasses import dataclass
 
 from metalint.images.header import Malformed, Source, Truncated
 from metalint.images.model import Content
 from metalint.images.tiff import (
+    BITS_PER_SAMPLE,
+    COMPRESSION,
     HEIGHT,
     ORIENTATION,
+    PLANAR_CONFIGURATION,
+    ROWS_PER_STRIP,
+    SAMPLES_PER_PIXEL,
     STRIP_BYTE_COUNTS,
     STRIP_OFFSETS,
     TILE_BYTE_COUNTS,
     TILE_OFFSETS,
     WIDTH,
     BadTiff,
+    Ifd,
     read_ifd0,
 )
 
@@ -93,23 +100,103 @@ def read_ppm(src: Source) -> Content:
     return Content("PPM", width, height)
 
 
+_MAX_SAMPLES = 64
+"""More samples per pixel than any decoder reads (Pillow's modes stop at a handful): a
+crafted or broken field."""
+
+
 def read_tiff(src: Source) -> Content:
+    fmt = "BigTIFF" if src.head[2:4] in (b"+\x00", b"\x00+") else "TIFF"
     try:
         ifd = read_ifd0(src.read, src.size)
         width = ifd.first(WIDTH)
         height = ifd.first(HEIGHT)
         orientation = ifd.first(ORIENTATION)
-        offsets = ifd.values(STRIP_OFFSETS) or ifd.values(TILE_OFFSETS)
-        counts = ifd.values(STRIP_BYTE_COUNTS) or ifd.values(TILE_BYTE_COUNTS)
+        samples = ifd.first(SAMPLES_PER_PIXEL) or 1
+        tiled = TILE_OFFSETS in ifd.entries
+        offsets = ifd.values(TILE_OFFSETS if tiled else STRIP_OFFSETS)
+        counts = ifd.values(TILE_BYTE_COUNTS if tiled else STRIP_BYTE_COUNTS)
+        layout = None if tiled else _strip_layout(ifd)
     except (BadTiff, struct.error) as exc:
         raise Malformed(str(exc)) from exc
     if width is None or height is None:
         raise Malformed("IFD0 has no ImageWidth or ImageLength")
-    if width == 0 or height == 0:
+    if width <= 0 or height <= 0:
         raise Malformed(f"IFD0 gives {width}x{height} pixels")
+    if not 0 < samples <= _MAX_SAMPLES:
+        raise Malformed(f"SamplesPerPixel is {samples}")
     if not offsets or not counts:
         raise Malformed("IFD0 has no strip or tile offsets")
+    damage = None
+    if layout is not None:
+        damage = _check_strips(src, layout, width, height, samples, offsets, counts)
+    else:
+        _check_data_end(src, offsets, counts)
+    return Content(fmt, width, height, orientation, damage=damage)
+
+
+@dataclass(frozen=True, slots=True)
+class _Strips:
+    rows_per_strip: int | None
+    compression: int
+    planar: int
+    bits: list[int]
+
+
+def _strip_layout(ifd: Ifd) -> _Strips:
+    return _Strips(
+        ifd.first(ROWS_PER_STRIP),
+        ifd.first(COMPRESSION) or 1,
+        ifd.first(PLANAR_CONFIGURATION) or 1,
+        ifd.values(BITS_PER_SAMPLE) or [1],
+    )
+
+
+def _check_strips(
+    src: Source,
+    layout: _Strips,
+    width: int,
+    height: int,
+    samples: int,
+    offsets: list[int],
+    counts: list[int],
+) -> str | None:
+    """Check the strips against the image they must draw; the damage decoders tolerate in
+    them, if any.
+
+    Strips are ImageLength / RowsPerStrip (rounded up; RowsPerStrip past the height means one
+    strip), once per sample with PlanarConfiguration 2. Uncompressed data has a size known from
+    the header, which decoders read whatever StripByteCounts says."""
+    rows = layout.rows_per_strip
+    if rows is not None and rows <= 0:
+        raise Malformed(f"RowsPerStrip is {rows}")
+    rows = min(rows or height, height)
+    planes = samples if layout.planar == 2 else 1
+    strips = -(-height // rows) * planes
+    if len(offsets) != strips:
+        raise Malformed(
+            f"{len(offsets)} strips, where ImageLength {height} and RowsPerStrip "
+            f"{layout.rows_per_strip} make {strips}"
+        )
+    try:
+        _check_data_end(src, offsets, counts)
+    except Truncated as exc:
+        if layout.compression != 1:
+            raise
+        bits = sum(layout.bits[:samples]) if planes == 1 else max(layout.bits)
+        row_bytes = (width * bits + 7) // 8
+        per_plane = -(-height // rows)
+        end = max(
+            offset + row_bytes * min(rows, height - (index % per_plane) * rows)
+            for index, offset in enumerate(offsets)
+        )
+        if end > src.size:
+            raise
+        return f"StripByteCounts is wrong ({exc}), but the uncompressed data is all there"
+    return None
+
+
+def _check_data_end(src: Source, offsets: list[int], counts: list[int]) -> None:
     end = max(offset + count for offset, count in zip(offsets, counts, strict=False))
     if end > src.size:
         raise Truncated(f"the image data needs {end:,} bytes, the file has {src.size:,}")
-    return Content("TIFF", width, height, orientation)

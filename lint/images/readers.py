@@ -6,8 +6,17 @@ from __future__ import annotations
 import struct
 import zlib
 from collections.abc import Callable
+from dataclasses import replace
 
 from metalint.images.header import Malformed, Source, Truncated, sniff
+from metalint.images.metadata import (
+    PNG_TEXT_KEYWORD_BYTES,
+    XMP,
+    XMP_JPEG_PREFIX,
+    png_text_orientation,
+    png_text_wanted,
+    xmp_orientation,
+)
 from metalint.images.model import Content
 from metalint.images.rasters import read_bmp, read_ppm, read_tiff
 from metalint.images.tiff import exif_orientation
@@ -30,6 +39,7 @@ def read_png(src: Source) -> Content:
     if width == 0 or height == 0:
         raise Malformed(f"IHDR gives {width}x{height} pixels")
     orientation = None
+    hidden: tuple[int, str] | None = None
     seen_data = False
     offset = 33
     size, head, pread = src.size, src.head, src.pread
@@ -50,6 +60,12 @@ def read_png(src: Source) -> Content:
             break
         elif kind == b"eXIf":
             orientation = exif_orientation(src.read(offset + 8, length))
+        elif (
+            kind in _PNG_TEXT
+            and hidden is None
+            and png_text_wanted(src.read(offset + 8, min(length, PNG_TEXT_KEYWORD_BYTES)))
+        ):
+            hidden = png_text_orientation(kind, src.read(offset + 8, length))
         offset = end
     else:
         if src.read(size - 12, 12) != _PNG_IEND:
@@ -57,7 +73,17 @@ def read_png(src: Source) -> Content:
         seen_data = True
     if not seen_data:
         raise Malformed("no IDAT chunk: the image has no pixel data")
-    return Content("PNG", width, height, orientation)
+    return _with_hidden(Content("PNG", width, height, orientation), hidden)
+
+
+_PNG_TEXT = frozenset((b"tEXt", b"zTXt", b"iTXt"))
+
+
+def _with_hidden(content: Content, hidden: tuple[int, str] | None) -> Content:
+    """``content`` with the orientation found outside EXIF, which counts only without EXIF's."""
+    if hidden is None or content.orientation is not None:
+        return content
+    return replace(content, hidden_orientation=hidden[0], hidden_in=hidden[1])
 
 
 _SOF = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
@@ -66,11 +92,18 @@ _STANDALONE = frozenset(range(0xD0, 0xD8)) | {0x01}
 
 def read_jpeg(src: Source) -> Content:
     width = height = orientation = None
+    hidden: tuple[int, str] | None = None
+    damage = None
     offset = 2
     for _ in range(_MAX_CHUNKS):
         prefix, marker = src.unpack(">BB", offset)
         if prefix != 0xFF:
-            raise Malformed(f"expected a marker at byte {offset}")
+            # Like libjpeg, skip to the next marker: junk between segments, or a segment whose
+            # length falls short of its content (seen in APP13 and APP14).
+            found = _next_marker(src, offset)
+            damage = damage or f"{found - offset} bytes of junk before the marker at byte {found}"
+            offset = found
+            continue
         if marker == 0xFF:
             offset += 1
             continue
@@ -87,10 +120,13 @@ def read_jpeg(src: Source) -> Content:
             raise Truncated(f"the segment at byte {offset} ends past the end of the file")
         if marker in _SOF:
             height, width = src.unpack(">HH", offset + 5)
-        elif marker == 0xE1 and orientation is None:
+        elif marker == 0xE1 and (orientation is None or hidden is None):
             payload = src.read(offset + 4, length - 2)
-            if payload.startswith(b"Exif\x00\x00"):
+            if payload.startswith(b"Exif\x00\x00") and orientation is None:
                 orientation = exif_orientation(payload)
+            elif payload.startswith(XMP_JPEG_PREFIX) and hidden is None:
+                value = xmp_orientation(payload)
+                hidden = None if value is None else (value, XMP)
         elif marker == 0xDA:
             break
         offset = end
@@ -103,18 +139,92 @@ def read_jpeg(src: Source) -> Content:
     tail = src.read(max(offset, src.size - _EOI_WINDOW), _EOI_WINDOW)
     if b"\xff\xd9" not in tail:
         raise Truncated("no end-of-image marker (FFD9) at the end of the file")
-    return Content("JPEG", width, height, orientation)
+    return _with_hidden(Content("JPEG", width, height, orientation, damage=damage), hidden)
+
+
+_SCAN_WINDOW = 4096
+
+
+def _next_marker(src: Source, offset: int) -> int:
+    """The offset of the next byte FF that starts a marker (not a stuffed FF 00)."""
+    at = offset
+    while True:
+        window = src.read(at, _SCAN_WINDOW)
+        if len(window) < 2:
+            raise Truncated(f"the file ends in junk after byte {offset}, before any marker")
+        index = window.find(b"\xff")
+        while 0 <= index < len(window) - 1 and window[index + 1] == 0:
+            index = window.find(b"\xff", index + 2)
+        if 0 <= index < len(window) - 1:
+            return at + index
+        # None in this window, or an FF on its last byte: look again from there.
+        at += index if index > 0 else max(1, len(window) - 1)
+
+
+_GIF_WALK_LIMIT = 64 * 1024 * 1024
+"""Larger GIFs (16 times the service's limit) are only checked for their trailer, not walked."""
 
 
 def read_gif(src: Source) -> Content:
-    width, height = src.unpack("<HH", 6)
-    if src.size < 14:
+    if src.size < 13:
         raise Truncated("the file ends inside the header")
+    width, height, flags = src.unpack("<HHB", 6)
     if width == 0 or height == 0:
         raise Malformed(f"the logical screen is {width}x{height} pixels")
-    if not src.read(src.size - 64, 64).rstrip(b"\x00").endswith(b";"):
-        raise Truncated("the file does not end with the GIF trailer (3B)")
-    return Content("GIF", width, height)
+    if src.size > _GIF_WALK_LIMIT:
+        if not src.read(src.size - 64, 64).rstrip(b"\x00").endswith(b";"):
+            raise Truncated("the file does not end with the GIF trailer (3B)")
+        return Content("GIF", width, height)
+    right, bottom = _gif_extent(src.read(0, src.size), _color_table(flags) + 13)
+    if right <= width and bottom <= height:
+        return Content("GIF", width, height)
+    return Content("GIF", width, height, canvas_width=right, canvas_height=bottom)
+
+
+def _color_table(flags: int) -> int:
+    return 3 << ((flags & 7) + 1) if flags & 0x80 else 0
+
+
+def _gif_extent(data: bytes, offset: int) -> tuple[int, int]:
+    """Walk a GIF's blocks to its trailer; the right and bottom edges its frames reach."""
+    right = bottom = 0
+    for _ in range(_MAX_CHUNKS):
+        if offset >= len(data):
+            raise Truncated(f"the file ends at byte {len(data)}, before the GIF trailer (3B)")
+        block = data[offset]
+        if block == 0x3B:
+            return right, bottom
+        if block == 0x21:
+            offset = _skip_sub_blocks(data, offset + 2)
+        elif block == 0x2C:
+            if offset + 11 > len(data):
+                raise Truncated(f"the image descriptor at byte {offset} is cut")
+            left, top, frame_width, frame_height, flags = struct.unpack_from(
+                "<HHHHB", data, offset + 1
+            )
+            right, bottom = max(right, left + frame_width), max(bottom, top + frame_height)
+            offset += 10 + _color_table(flags)
+            if offset < len(data) and not 2 <= data[offset] <= 8:
+                raise Malformed(f"LZW minimum code size {data[offset]} at byte {offset}")
+            offset = _skip_sub_blocks(data, offset + 1)
+        else:
+            raise Malformed(f"unknown block {block:#04x} at byte {offset}")
+    raise Malformed("too many blocks")
+
+
+def _skip_sub_blocks(data: bytes, offset: int) -> int:
+    """The offset after the data sub-blocks at ``offset`` and their terminator."""
+    while True:
+        # Image data comes in runs of full 255-byte sub-blocks: step over a run at once by
+        # reading every 256th byte, where each length byte stands.
+        lengths = data[offset::256]
+        offset += 256 * (len(lengths) - len(lengths.lstrip(b"\xff")))
+        if offset >= len(data):
+            raise Truncated(f"the file ends at byte {len(data)}, inside the GIF image data")
+        length = data[offset]
+        offset += 1 + length
+        if length == 0:
+            return offset
 
 
 def read_webp(src: Source) -> Content:
@@ -125,6 +235,7 @@ def read_webp(src: Source) -> Content:
     canvas: tuple[int, int] | None = None
     frame: tuple[int, int] | None = None
     orientation = None
+    hidden: tuple[int, str] | None = None
     offset = 12
     for _ in range(_MAX_CHUNKS):
         if offset + 8 > riff_end:
@@ -142,11 +253,14 @@ def read_webp(src: Source) -> Content:
             frame = _vp8l_size(src.read(payload_at, 5))
         elif kind == b"EXIF":
             orientation = exif_orientation(src.read(payload_at, length))
+        elif kind == b"XMP " and hidden is None:
+            value = xmp_orientation(src.read(payload_at, length))
+            hidden = None if value is None else (value, XMP)
         offset = payload_at + length + (length & 1)
     size = canvas or frame
     if size is None:
         raise Malformed("no VP8, VP8L or VP8X chunk")
-    return Content("WEBP", size[0], size[1], orientation)
+    return _with_hidden(Content("WEBP", size[0], size[1], orientation), hidden)
 
 
 def _vp8x_size(payload: bytes) -> tuple[int, int]:
@@ -181,6 +295,7 @@ READERS: dict[str, Callable[[Source], Content]] = {
     "WEBP": read_webp,
     "BMP": read_bmp,
     "TIFF": read_tiff,
+    "BigTIFF": read_tiff,
     "PPM": read_ppm,
 }
 

@@ -10,7 +10,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 from metalint.config import Config
@@ -24,6 +24,9 @@ BATCH = 64
 """Images per task sent to a worker."""
 POOL_MIN = 512
 """Uncached images below which reading them in this process beats starting workers."""
+DEEP_BATCH = 4
+DEEP_POOL_MIN = 8
+"""The same for the deep check, where decoding an image costs milliseconds, not microseconds."""
 
 
 class ImageFinding(NamedTuple):
@@ -74,6 +77,10 @@ class ImageStage:
         self._progress = progress
         self._jobs = max(1, config.jobs or os.cpu_count() or 1)
         self._rules = list(rules)
+        self._deep = config.deep_images
+        self._batch, self._pool_min = (
+            (DEEP_BATCH, DEEP_POOL_MIN) if self._deep else (BATCH, POOL_MIN)
+        )
         # When no enabled rule needs an image's header, no image is opened.
         self._wants_content = any(r.reads_image for r in self._rules)
         self._locator = Locator(str(config.images_root or manifest_dir), record=record)
@@ -144,6 +151,11 @@ class ImageStage:
             self._settle(ref.pic_name, facts, [ref])
             return
         content = self._cache.get(key) if self._cache is not None else None
+        if content is not None and content.decoded != self._deep:
+            # An entry without the deep check's outcome cannot answer for it; one with the
+            # outcome answers a run without it once the outcome is left out, so that what a
+            # run reports never depends on what ran before.
+            content = replace(content, decoded=False, undecodable=None) if content.decoded else None
         if content is not None:
             self.stats.cached += 1
             facts = ImageFacts(facts.lookup, facts.detail, facts.real_name, facts.size, content)
@@ -152,13 +164,13 @@ class ImageStage:
         self._waiting[ref.pic_name] = (facts, [ref])
         self._queue.append((ref.pic_name, key))
         self._unread += 1
-        if len(self._queue) >= BATCH:
+        if len(self._queue) >= self._batch:
             self._flush(final=False)
 
     def _flush(self, *, final: bool) -> None:
         """Send the queued images to the workers, or read them here when there are none; until
         POOL_MIN images need reading, keep them queued to see whether workers would pay off."""
-        if self._pool is None and not self._pool_tried and self._unread >= POOL_MIN:
+        if self._pool is None and not self._pool_tried and self._unread >= self._pool_min:
             self._pool_tried = True
             self._pool = _start_pool(self._jobs) if self._jobs > 1 else None
         if self._pool is not None:
@@ -168,10 +180,10 @@ class ImageStage:
             self._queue = []
 
     def _submit(self, pool: Executor) -> None:
-        for start in range(0, len(self._queue), BATCH):
-            batch = self._queue[start : start + BATCH]
+        for start in range(0, len(self._queue), self._batch):
+            batch = self._queue[start : start + self._batch]
             try:
-                future = pool.submit(read_files, [key.path for _, key in batch])
+                future = pool.submit(read_files, [key.path for _, key in batch], self._deep)
             except Exception:
                 future = Future()
                 future.set_exception(RuntimeError("the worker pool is broken"))
@@ -189,12 +201,12 @@ class ImageStage:
             self.stats.by_workers += len(batch)
         except Exception:
             # A worker died (killed, out of memory): read its share here rather than lose it.
-            results = read_files([key.path for _, key in batch])
+            results = read_files([key.path for _, key in batch], self._deep)
         self._settle_batch(batch, results)
 
     def _read_here(self, batch: list[tuple[str, FileKey]]) -> None:
         if batch:
-            self._settle_batch(batch, read_files([key.path for _, key in batch]))
+            self._settle_batch(batch, read_files([key.path for _, key in batch], self._deep))
 
     def _settle_batch(self, batch: list[tuple[str, FileKey]], results: list[Content | str]) -> None:
         self.stats.read += len(batch)

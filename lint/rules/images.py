@@ -10,6 +10,7 @@ from metalint.diagnostics import Severity
 from metalint.images.model import (
     BOMB_PIXELS,
     EXTENSION_FORMATS,
+    FAMILIES,
     MAX_BYTES,
     SUPPORTED_FORMATS,
     ImageFacts,
@@ -29,6 +30,9 @@ def _on_picname(message: str) -> Finding:
 
 
 _ACCEPTED = "PNG, JPEG, BMP, GIF, WEBP, TIFF or PPM"
+_NO_ROTATION = (0, 1)
+"""Orientation values that ask for no rotation: 1, and 0, which EXIF leaves undefined and
+decoders treat as 1."""
 
 
 @rule("ML301", "image-not-found", scope=Scope.IMAGE, severity=Severity.ERROR)
@@ -196,7 +200,7 @@ def extension_mismatch(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile
     name = (facts.real_name or ref.pic_name).rpartition("/")[2]
     extension = name.rpartition(".")[2] if "." in name else ""
     promised = EXTENSION_FORMATS.get(extension.lower())
-    if promised is not None and promised != content.format:
+    if promised is not None and promised != FAMILIES.get(content.format, content.format):
         return (
             _on_picname(
                 f"image {ref.pic_name!r} has the extension .{extension} but holds a "
@@ -252,7 +256,10 @@ def exif_rotation(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> 
 
     ## What it does
     Reads the EXIF Orientation tag (JPEG APP1, PNG `eXIf`, WEBP `EXIF`, TIFF IFD0) and reports
-    any value other than 1, that is, an image meant to be shown rotated or mirrored.
+    the values 2 to 8, that is, an image meant to be shown rotated or mirrored. The tag is
+    read whatever integer type it is stored as (some writers use a signed one), and from the
+    entries of an EXIF block that fit in it when the block claims more. Values 0 (undefined
+    in EXIF) and 1 ask for no rotation: `exif-orientation-present` (ML308) reports them.
 
     ## Why is this bad?
     The service requires images without rotation information; it indexes the pixels as stored,
@@ -272,7 +279,7 @@ def exif_rotation(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> 
     ```
     """
     content = facts.content
-    if content is None or content.orientation is None or content.orientation == 1:
+    if content is None or content.orientation is None or content.orientation in _NO_ROTATION:
         return ()
     return (
         _on_picname(
@@ -294,7 +301,8 @@ def exif_orientation_present(facts: ImageFacts, ref: ImageRef, profile: ServiceP
     """The image carries an EXIF Orientation tag, even if it says "no rotation".
 
     ## What it does
-    Reports an Orientation tag whose value is 1 (upright).
+    Reports an Orientation tag whose value is 1 (upright) or 0 (undefined in EXIF; decoders
+    show the image as stored, as for 1). Either way the tag is there and asks for no rotation.
 
     ## Why is this bad?
     The image is displayed correctly, but the service's rule asks for no rotation information
@@ -313,8 +321,9 @@ def exif_orientation_present(facts: ImageFacts, ref: ImageRef, profile: ServiceP
     ```
     """
     content = facts.content
-    if content is not None and content.orientation == 1:
-        return (_on_picname(f"image {ref.pic_name!r} has an EXIF Orientation tag (value 1)"),)
+    if content is not None and content.orientation in _NO_ROTATION:
+        value = content.orientation
+        return (_on_picname(f"image {ref.pic_name!r} has an EXIF Orientation tag (value {value})"),)
     return ()
 
 
@@ -324,7 +333,14 @@ def corrupt_image(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> 
 
     ## What it does
     Walks the file's structure without decoding pixels: PNG chunks to `IEND`, JPEG markers and
-    the final `EOI`, WEBP and BMP sizes against the file size, TIFF offsets, the PPM data length.
+    the final `EOI`, GIF blocks to the trailer, WEBP and BMP sizes against the file size, TIFF
+    strips and offsets, the PPM data length. Before a file is called corrupt from its structure
+    alone, Pillow decodes it: an image that Pillow decodes fully is not reported here (at most
+    `tolerated-damage`, ML317, names what is wrong with it).
+
+    With `--deep-images` (or `deep-images = true` in the configuration) every image is also
+    decoded in full, which finds damage that no header shows: entropy-coded JPEG data that is
+    cut or scrambled, a PNG whose image data fails its checksum or does not inflate.
 
     ## Why is this bad?
     An interrupted upload or copy leaves a file the service cannot decode; the line fails.
@@ -342,8 +358,17 @@ def corrupt_image(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> 
     ```
     """
     content = facts.content
-    if content is not None and content.corrupt is not None:
+    if content is None:
+        return ()
+    if content.corrupt is not None:
         return (_on_picname(f"image {ref.pic_name!r} is corrupt: {content.corrupt}"),)
+    if content.undecodable is not None:
+        return (
+            _on_picname(
+                f"image {ref.pic_name!r} is corrupt: its pixels cannot be decoded: "
+                f"{content.undecodable}"
+            ),
+        )
     return ()
 
 
@@ -393,6 +418,12 @@ def decompression_bomb(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile
     Reports, from the header alone and without decoding anything, an image claiming more than
     89,478,485 pixels (Pillow's decompression-bomb threshold).
 
+    A GIF animation frame placed far outside the logical screen counts too, when the canvas
+    that holds every frame passes the threshold: decoders (Pillow among them) grow the canvas
+    to hold such a frame, so a small file decodes to gigapixels. A frame a little outside the
+    screen is left alone: decoders either clip it or grow the canvas by that little, and the
+    size checked against the service's range stays the logical screen's.
+
     ## Why is this bad?
     A small file that decodes to gigabytes of pixels exhausts the memory of whatever decodes it;
     it is either corrupt or hostile, and far beyond what the service accepts.
@@ -417,6 +448,15 @@ def decompression_bomb(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile
             _on_picname(
                 f"image {ref.pic_name!r} claims {content.width}x{content.height} pixels "
                 "in its header: a decompression bomb, not decoded"
+            ),
+        )
+    width, height = content.canvas_width, content.canvas_height
+    if width is not None and height is not None and width * height > BOMB_PIXELS:
+        return (
+            _on_picname(
+                f"image {ref.pic_name!r} has an animation frame far outside its "
+                f"{content.width}x{content.height} logical screen: decoders grow the canvas to "
+                f"{width}x{height} pixels for it, a decompression bomb, not decoded"
             ),
         )
     return ()
@@ -506,4 +546,119 @@ def unreadable_image(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) 
     """
     if facts.lookup is Lookup.UNREADABLE:
         return (_on_picname(f"image {ref.pic_name!r} cannot be read: {facts.detail}"),)
+    return ()
+
+
+@rule("ML315", "hidden-rotation", scope=Scope.IMAGE, severity=Severity.WARNING, reads_image=True)
+def hidden_rotation(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> Findings:
+    """The image carries rotation information outside EXIF.
+
+    ## What it does
+    Reports an Orientation of 2 to 8 held only in XMP (`tiff:Orientation`, in a PNG `iTXt`
+    chunk, a JPEG APP1 segment or a WEBP `XMP` chunk) or in the raw EXIF profile that
+    ImageMagick writes into a PNG text chunk (`Raw profile type exif`), for an image whose EXIF
+    has no Orientation (that one is `exif-rotation`, ML307).
+
+    ## Why is this bad?
+    Most decoders do not look there and show the pixels as stored, but some tools do and
+    turn the image: the service's rule asks for no rotation information at all, and which
+    way the picture was meant to stand is unclear.
+
+    ## Example
+    `scan.png` was written by ImageMagick from a photograph with Orientation 6, which it kept
+    as a raw EXIF profile in a text chunk:
+    ```jsonl
+    {"OperationType": "ADD", "ProductId": "1", "PicName": "scan.png", "CustomContent": ""}
+    ```
+
+    ## Use instead
+    Turn the pixels as intended and drop the metadata (for example `magick scan.png
+    -auto-orient -strip scan.png`), keeping the name:
+    ```jsonl
+    {"OperationType": "ADD", "ProductId": "1", "PicName": "scan.png", "CustomContent": ""}
+    ```
+    """
+    content = facts.content
+    if content is None or content.hidden_orientation is None:
+        return ()
+    if content.hidden_orientation in _NO_ROTATION or content.hidden_orientation > 8:
+        return ()
+    return (
+        _on_picname(
+            f"image {ref.pic_name!r} has Orientation {content.hidden_orientation} in "
+            f"{content.hidden_in}: rotation information, though not where most decoders look"
+        ),
+    )
+
+
+@rule("ML316", "bigtiff", scope=Scope.IMAGE, severity=Severity.WARNING, reads_image=True)
+def bigtiff(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> Findings:
+    """The image is a BigTIFF.
+
+    ## What it does
+    Reports a TIFF file in the BigTIFF variant (64-bit offsets, magic number 43). Its size,
+    orientation and data are checked as for any TIFF.
+
+    ## Why is this bad?
+    Pillow and libtiff read it, but many decoders do not: whether the service does is not
+    documented.
+
+    ## Example
+    `scan.tif` was written by a scanner as BigTIFF:
+    ```jsonl
+    {"OperationType": "ADD", "ProductId": "1", "PicName": "scan.tif", "CustomContent": ""}
+    ```
+
+    ## Use instead
+    Save the image as a classic TIFF (`tiffcp scan.tif classic.tif` writes one unless given
+    `-8`), or as PNG or JPEG, keeping the name:
+    ```jsonl
+    {"OperationType": "ADD", "ProductId": "1", "PicName": "scan.tif", "CustomContent": ""}
+    ```
+    """
+    content = facts.content
+    if content is not None and content.format == "BigTIFF":
+        return (
+            _on_picname(
+                f"image {ref.pic_name!r} is a BigTIFF, a TIFF variant that many decoders "
+                "do not read"
+            ),
+        )
+    return ()
+
+
+@rule("ML317", "tolerated-damage", scope=Scope.IMAGE, severity=Severity.WARNING, reads_image=True)
+def tolerated_damage(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -> Findings:
+    """The image is damaged in a way that decoders tolerate.
+
+    ## What it does
+    Reports a file whose structure is wrong but which Pillow decodes fully all the same:
+    junk bytes between JPEG segments, a segment length a little short, an uncompressed TIFF
+    whose strip sizes are wrong although its data is all there. An image that Pillow cannot
+    decode is `corrupt-image` (ML309) instead.
+
+    ## Why is this bad?
+    libjpeg, libtiff and Pillow skip over the damage, so the service most likely decodes the
+    image too; a stricter decoder may not, and the damage often means the file went through
+    a faulty tool.
+
+    ## Example
+    `a.jpg` has five stray bytes between two of its segments:
+    ```jsonl
+    {"OperationType": "ADD", "ProductId": "1", "PicName": "a.jpg", "CustomContent": ""}
+    ```
+
+    ## Use instead
+    Re-save the image with a sound encoder (for example open and save it with Pillow):
+    ```jsonl
+    {"OperationType": "ADD", "ProductId": "1", "PicName": "a.jpg", "CustomContent": ""}
+    ```
+    """
+    content = facts.content
+    if content is not None and content.damage is not None and content.corrupt is None:
+        return (
+            _on_picname(
+                f"image {ref.pic_name!r} is damaged, though decoders read it: {content.damage}"
+            ),
+        )
     return ()

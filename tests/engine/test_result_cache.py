@@ -117,7 +117,7 @@ def no_reads(monkeypatch: pytest.MonkeyPatch, bucket: Path) -> Iterator[list[str
             raise AssertionError(f"opened {file}")
         return real_open(file, *args, **kwargs)
 
-    def no_read_files(paths: list[str]) -> list[Any]:
+    def no_read_files(paths: list[str], deep: bool) -> list[Any]:
         opened.extend(paths)
         raise AssertionError(f"read images {paths}")
 
@@ -401,7 +401,8 @@ def test_unreadable_image_is_not_kept(world: World, monkeypatch: pytest.MonkeyPa
     path = world.bucket / "good.jpg"
     if os.geteuid() == 0:
         monkeypatch.setattr(
-            "metalint.images.stage.read_files", lambda paths: ["Permission denied"] * len(paths)
+            "metalint.images.stage.read_files",
+            lambda paths, deep: ["Permission denied"] * len(paths),
         )
     else:
         path.chmod(0)

@@ -54,7 +54,7 @@ def test_warm_run_opens_no_file(
     """Proof beyond the counter: with reading made impossible, the cached facts still answer."""
     cold, _ = _run(bucket, tmp_path / "cache")
 
-    def no_reading(paths: list[str]) -> list[object]:
+    def no_reading(paths: list[str], deep: bool) -> list[object]:
         raise AssertionError(f"a warm run read {paths}")
 
     monkeypatch.setattr(stage_module, "read_files", no_reading)

@@ -79,7 +79,9 @@ def _damage(fmt: str, data: bytes) -> bytes:
         start = data.index(b"\xff\xc0")
         raw[start + 1] = 0xFE  # the frame header becomes a comment: no SOF
     elif fmt == "GIF":
-        raw[6:10] = b"\x00\x00\x00\x00"  # a 0x0 logical screen
+        # An LZW code size past 12 bits (Pillow grows a 0x0 logical screen to the frame, so
+        # that is no damage to a decoder).
+        raw[13 + 3 * 2 ** ((data[10] & 7) + 1) + 10] = 13
     elif fmt == "BMP":
         raw[14:18] = (99).to_bytes(4, "little")  # an unknown DIB header size
     elif fmt == "TIFF":

@@ -152,7 +152,7 @@ def test_each_image_is_read_once_and_reported_on_every_line(root: Path) -> None:
 def test_disabled_rules_are_skipped(root: Path) -> None:
 
     write(root, "a.jpg", encode("JPEG", (50, 50), orientation=6))
-    disabled = frozenset(f"ML3{n:02}" for n in range(4, 12))
+    disabled = frozenset(f"ML3{n:02}" for n in [*range(4, 12), *range(15, 18)])
     stage = stage_for(root, Config(use_cache=False, disabled=disabled))
     stage.add(ImageRef(1, "a.jpg", None))
     stage.add(ImageRef(2, "b.jpg", None))

@@ -10,7 +10,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from imagekit import bomb_png, encode, write
+from imagekit import (
+    bomb_png,
+    encode,
+    jpeg_with_segment,
+    png_text,
+    png_with_chunk,
+    raw_profile_exif,
+    tiff_file,
+    write,
+)
 
 from metalint.config import Config
 from metalint.engine import lint_file
@@ -82,6 +91,18 @@ SCENARIOS: dict[str, tuple[Setup, Setup]] = {
         _jpeg("a.jpg/front.jpg"),
     ),
     "ML314": (_unreadable, _jpeg("a.jpg")),
+    "ML315": (
+        _file(
+            "scan.png",
+            png_with_chunk(png_text(b"zTXt", b"Raw profile type exif", raw_profile_exif(6))),
+        ),
+        _file("scan.png", encode("PNG")),
+    ),
+    "ML316": (
+        _file("scan.tif", tiff_file(120, 110, big=True)),
+        _file("scan.tif", tiff_file(120, 110)),
+    ),
+    "ML317": (_file("a.jpg", jpeg_with_segment(encode("JPEG"), b"stray")), _jpeg("a.jpg")),
 }
 
 RULES = list(rules_of(Scope.IMAGE))
