@@ -35,6 +35,7 @@ EXIT_USAGE = 2
 STDIN = "-"
 RULE_COMMANDS = frozenset({"rule", "rules"})
 SERVER_COMMAND = "server"
+FIX_IMAGES_COMMAND = "fix-images"
 _SEVERITIES_FROM = {
     Severity.ERROR: (Severity.ERROR,),
     Severity.WARNING: (Severity.ERROR, Severity.WARNING),
@@ -55,7 +56,11 @@ Rule documentation:
 \b
 Editors:
   metalint server           the language server, over standard input and output
-To lint a file or folder named 'rule', 'rules' or 'server', write './rules'.
+
+\b
+Images:
+  metalint fix-images PATH  turn, scale and shrink the images the manifests use
+To lint a file or folder named 'rule', 'rules', 'server' or 'fix-images', write './rules'.
 
 \b
 Exit status: 0 no error-severity finding, 1 at least one (see --fail-on),
@@ -82,6 +87,7 @@ rules_app = typer.Typer(
     help="Document metalint's rules.",
 )
 server_app = typer.Typer(add_completion=False, rich_markup_mode=None, context_settings=_CONTEXT)
+fix_images_app = typer.Typer(add_completion=False, rich_markup_mode=None, context_settings=_CONTEXT)
 
 
 def _fail(message: str) -> None:
@@ -566,6 +572,81 @@ def server_command(
     raise typer.Exit(serve())
 
 
+# -- fixing images ---------------------------------------------------------------------------
+
+
+@fix_images_app.callback()
+def _fix_images_group() -> None:
+    """A callback makes the one-command app a group, so that its command is named 'fix-images'."""
+
+
+@fix_images_app.command("fix-images")
+def fix_images_command(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(metavar="[PATH]...", show_default=False, help="Manifests or folders."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Write nothing; list what would change.")
+    ] = False,
+    service: Annotated[
+        Service | None,
+        typer.Option(help="The Image Search service type (default: product).", show_default=False),
+    ] = None,
+    images_root: Annotated[
+        Path | None,
+        typer.Option(
+            help="Look images up under DIR instead of the manifest's folder.",
+            metavar="DIR",
+            exists=True,
+            file_okay=False,
+        ),
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="FILE", help="Use this configuration file for every manifest.", dir_okay=False
+        ),
+    ] = None,
+    isolated: Annotated[
+        bool, typer.Option("--isolated", help="Ignore every configuration file.")
+    ] = False,
+) -> None:
+    """Fix the images that the manifests under PATH use (the current folder when none is
+    given): turn images with EXIF rotation and drop the tag, drop an Orientation 1 tag without
+    re-encoding, scale a side over the service's maximum down (and every Region that uses the
+    image with it), re-encode a file over 4 MB to fit. Exit status 1 when something could not
+    be fixed."""
+    from metalint.engine import manifests_under
+    from metalint.fiximages import fix_images
+
+    overrides = Overrides(
+        service=service, images_root=images_root.resolve() if images_root else None
+    )
+    try:
+        resolver = ConfigResolver(overrides, config_file=config, isolated=isolated)
+        manifests = [
+            (path, resolver.for_folder(path.parent))
+            for path in manifests_under(paths or [Path(".")])
+        ]
+    except ConfigError as exc:
+        _fail(str(exc))
+        raise typer.Exit(EXIT_USAGE) from None
+    result = fix_images(
+        [(path, found) for path, found in manifests if not found.excludes(path)],
+        write=not dry_run,
+    )
+    for change in result.changes:
+        typer.echo(f"{change.path}: {'would be ' if dry_run else ''}{change.what}")
+    for note in result.notes:
+        typer.echo(f"{note.path}: note: {note.what}")
+    for problem in result.problems:
+        typer.echo(f"{problem.path}: {problem.what}", err=True)
+    if not result.changes and not result.problems:
+        typer.echo("metalint: no image needs fixing", err=True)
+    raise typer.Exit(EXIT_ERRORS if result.problems else EXIT_CLEAN)
+
+
 # -- entry point -----------------------------------------------------------------------------
 
 
@@ -576,13 +657,16 @@ def app_for(args: Sequence[str]) -> typer.Typer:
         return rules_app
     if args and args[0] == SERVER_COMMAND:
         return server_app
+    if args and args[0] == FIX_IMAGES_COMMAND:
+        return fix_images_app
     return lint_app
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit status (the console script exits with it)."""
     args = list(sys.argv[1:] if argv is None else argv)
-    if args and args[0] in {*RULE_COMMANDS, SERVER_COMMAND} and os.path.exists(args[0]):
+    commands = {*RULE_COMMANDS, SERVER_COMMAND, FIX_IMAGES_COMMAND}
+    if args and args[0] in commands and os.path.exists(args[0]):
         typer.echo(
             f"metalint: note: '{args[0]}' is a command; "
             f"to lint the path '{args[0]}', write './{args[0]}'",
