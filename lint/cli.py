@@ -125,6 +125,31 @@ def _use_color(when: ColorWhen) -> bool:
     return when is ColorWhen.ALWAYS
 
 
+# Options that linting and fix-images share.
+ServiceOption = Annotated[
+    Service | None,
+    typer.Option(help="The Image Search service type (default: product).", show_default=False),
+]
+ImagesRootOption = Annotated[
+    Path | None,
+    typer.Option(
+        help="Look images up under DIR instead of the manifest's folder.",
+        metavar="DIR",
+        exists=True,
+        file_okay=False,
+    ),
+]
+ConfigFileOption = Annotated[
+    Path | None,
+    typer.Option(
+        metavar="FILE", help="Use this configuration file for every manifest.", dir_okay=False
+    ),
+]
+IsolatedOption = Annotated[
+    bool, typer.Option("--isolated", help="Ignore every configuration file.")
+]
+
+
 @lint_app.command(help=_LINT_HELP)
 def lint(
     paths: Annotated[
@@ -187,10 +212,7 @@ def lint(
             "--fail-on", help="The least severity that makes the exit status 1.", show_default=True
         ),
     ] = Severity.ERROR,
-    service: Annotated[
-        Service | None,
-        typer.Option(help="The Image Search service type (default: product).", show_default=False),
-    ] = None,
+    service: ServiceOption = None,
     no_images: Annotated[bool, typer.Option("--no-images", help="Skip every image check.")] = False,
     deep_images: Annotated[
         bool,
@@ -198,15 +220,7 @@ def lint(
             "--deep-images", help="Decode every image in full, to find damage no header shows."
         ),
     ] = False,
-    images_root: Annotated[
-        Path | None,
-        typer.Option(
-            help="Look images up under DIR instead of the manifest's folder.",
-            metavar="DIR",
-            exists=True,
-            file_okay=False,
-        ),
-    ] = None,
+    images_root: ImagesRootOption = None,
     jobs: Annotated[
         int | None,
         typer.Option(
@@ -254,15 +268,8 @@ def lint(
             metavar="CODES", help="Run these rules on top of the selection (comma-separated)."
         ),
     ] = None,
-    config: Annotated[
-        Path | None,
-        typer.Option(
-            metavar="FILE", help="Use this configuration file for every manifest.", dir_okay=False
-        ),
-    ] = None,
-    isolated: Annotated[
-        bool, typer.Option("--isolated", help="Ignore every configuration file.")
-    ] = False,
+    config: ConfigFileOption = None,
+    isolated: IsolatedOption = False,
     stdin_filename: Annotated[
         str | None,
         typer.Option(
@@ -589,28 +596,10 @@ def fix_images_command(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Write nothing; list what would change.")
     ] = False,
-    service: Annotated[
-        Service | None,
-        typer.Option(help="The Image Search service type (default: product).", show_default=False),
-    ] = None,
-    images_root: Annotated[
-        Path | None,
-        typer.Option(
-            help="Look images up under DIR instead of the manifest's folder.",
-            metavar="DIR",
-            exists=True,
-            file_okay=False,
-        ),
-    ] = None,
-    config: Annotated[
-        Path | None,
-        typer.Option(
-            metavar="FILE", help="Use this configuration file for every manifest.", dir_okay=False
-        ),
-    ] = None,
-    isolated: Annotated[
-        bool, typer.Option("--isolated", help="Ignore every configuration file.")
-    ] = False,
+    service: ServiceOption = None,
+    images_root: ImagesRootOption = None,
+    config: ConfigFileOption = None,
+    isolated: IsolatedOption = False,
 ) -> None:
     """Fix the images that the manifests under PATH use (the current folder when none is
     given): turn images with EXIF rotation and drop the tag, drop an Orientation 1 tag without
