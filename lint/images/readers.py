@@ -161,67 +161,90 @@ def _next_marker(src: Source, offset: int) -> int:
         at += index if index > 0 else max(1, len(window) - 1)
 
 
-_GIF_WALK_LIMIT = 64 * 1024 * 1024
-"""Larger GIFs (16 times the service's limit) are only checked for their trailer, not walked."""
-
-
 def read_gif(src: Source) -> Content:
     if src.size < 13:
         raise Truncated("the file ends inside the header")
     width, height, flags = src.unpack("<HHB", 6)
     if width == 0 or height == 0:
         raise Malformed(f"the logical screen is {width}x{height} pixels")
-    if src.size > _GIF_WALK_LIMIT:
-        if not src.read(src.size - 64, 64).rstrip(b"\x00").endswith(b";"):
-            raise Truncated("the file does not end with the GIF trailer (3B)")
-        return Content("GIF", width, height)
-    right, bottom = _gif_extent(src.read(0, src.size), _color_table(flags) + 13)
+    right, bottom = _gif_extent(_Windows(src), _color_table(flags) + 13)
     if right <= width and bottom <= height:
         return Content("GIF", width, height)
     return Content("GIF", width, height, canvas_width=right, canvas_height=bottom)
+
+
+_WINDOW = 256 * 1024
+_MARGIN = 16
+"""Bytes a window keeps past any offset asked for: an image descriptor and its neighbours."""
+
+
+class _Windows:
+    """A file read window by window, for a walk from its start to its end: a buffer of
+    ``_WINDOW`` bytes is cheaper to refill than the whole file is to read at once."""
+
+    def __init__(self, src: Source) -> None:
+        self._src = src
+        self._start = 0
+        self._data = b""
+
+    def at(self, offset: int) -> tuple[bytes, int]:
+        """The window that holds ``offset`` (empty past the end), and the offset within it."""
+        index = offset - self._start
+        if index < 0 or (
+            index + _MARGIN > len(self._data) and self._start + len(self._data) < self._src.size
+        ):
+            self._start, self._data = offset, self._src.read(offset, _WINDOW)
+            index = 0
+        return self._data, index
 
 
 def _color_table(flags: int) -> int:
     return 3 << ((flags & 7) + 1) if flags & 0x80 else 0
 
 
-def _gif_extent(data: bytes, offset: int) -> tuple[int, int]:
+def _gif_extent(windows: _Windows, offset: int) -> tuple[int, int]:
     """Walk a GIF's blocks to its trailer; the right and bottom edges its frames reach."""
     right = bottom = 0
     for _ in range(_MAX_CHUNKS):
-        if offset >= len(data):
-            raise Truncated(f"the file ends at byte {len(data)}, before the GIF trailer (3B)")
-        block = data[offset]
+        data, index = windows.at(offset)
+        if index >= len(data):
+            raise Truncated(f"the file ends at byte {offset}, before the GIF trailer (3B)")
+        block = data[index]
         if block == 0x3B:
             return right, bottom
         if block == 0x21:
-            offset = _skip_sub_blocks(data, offset + 2)
+            offset = _skip_sub_blocks(windows, offset + 2)
         elif block == 0x2C:
-            if offset + 11 > len(data):
+            if index + 11 > len(data):
                 raise Truncated(f"the image descriptor at byte {offset} is cut")
             left, top, frame_width, frame_height, flags = struct.unpack_from(
-                "<HHHHB", data, offset + 1
+                "<HHHHB", data, index + 1
             )
             right, bottom = max(right, left + frame_width), max(bottom, top + frame_height)
             offset += 10 + _color_table(flags)
-            if offset < len(data) and not 2 <= data[offset] <= 8:
-                raise Malformed(f"LZW minimum code size {data[offset]} at byte {offset}")
-            offset = _skip_sub_blocks(data, offset + 1)
+            data, index = windows.at(offset)
+            if index < len(data) and not 2 <= data[index] <= 8:
+                raise Malformed(f"LZW minimum code size {data[index]} at byte {offset}")
+            offset = _skip_sub_blocks(windows, offset + 1)
         else:
             raise Malformed(f"unknown block {block:#04x} at byte {offset}")
     raise Malformed("too many blocks")
 
 
-def _skip_sub_blocks(data: bytes, offset: int) -> int:
+def _skip_sub_blocks(windows: _Windows, offset: int) -> int:
     """The offset after the data sub-blocks at ``offset`` and their terminator."""
     while True:
+        data, index = windows.at(offset)
+        if index >= len(data):
+            raise Truncated(f"the file ends at byte {offset}, inside the GIF image data")
         # Image data comes in runs of full 255-byte sub-blocks: step over a run at once by
         # reading every 256th byte, where each length byte stands.
-        lengths = data[offset::256]
-        offset += 256 * (len(lengths) - len(lengths.lstrip(b"\xff")))
-        if offset >= len(data):
-            raise Truncated(f"the file ends at byte {len(data)}, inside the GIF image data")
-        length = data[offset]
+        lengths = data[index::256]
+        full = len(lengths) - len(lengths.lstrip(b"\xff"))
+        offset += 256 * full
+        if full == len(lengths):
+            continue  # the run goes on past this window
+        length = data[index + 256 * full]
         offset += 1 + length
         if length == 0:
             return offset

@@ -248,3 +248,18 @@ def test_header_pillow_reads_where_the_readers_cannot_gives_the_size(root: Path)
     assert [f.code for f in findings] == ["ML306", "ML317"]
     assert "90x80" in findings[0].message
     assert "logical screen is 0x0" in findings[1].message
+
+
+def test_gif_walk_across_windows(root: Path) -> None:
+    """A GIF larger than the reader's window: its sub-blocks are walked across windows, and
+    a cut anywhere in them is found."""
+    import random
+
+    noise = Image.frombytes("L", (1200, 1200), random.Random(3).randbytes(1200 * 1200))
+    buffer = io.BytesIO()
+    noise.convert("P").save(buffer, "GIF")
+    data = buffer.getvalue()
+    assert len(data) > 3 * 256 * 1024
+    assert read_content(Source.of_bytes(data)).corrupt is None
+    for cut in (300_000, 600_000, len(data) - 3):
+        assert read_content(Source.of_bytes(data[:cut] + b";")).corrupt is not None, cut
