@@ -14,7 +14,7 @@ import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 import typer
 import typer.main
@@ -25,6 +25,7 @@ from metalint.diagnostics import Diagnostic, Severity
 from metalint.progress import TerminalProgress
 from metalint.report import FORMATS, ReportOptions, Totals
 from metalint.report.base import SourceLines
+from metalint.report.baseline import Baseline, BaselineError
 from metalint.report.outputs import Output, OutputError, Outputs, parse_outputs
 from metalint.service import Service
 
@@ -213,6 +214,24 @@ def lint(
             help="Keep the caches in DIR (default: the cache-dir setting, or ~/.cache/metalint).",
         ),
     ] = None,
+    write_baseline: Annotated[
+        Path | None,
+        typer.Option(
+            "--write-baseline",
+            metavar="FILE",
+            dir_okay=False,
+            help="Record every finding in FILE instead of reporting it, and exit 0.",
+        ),
+    ] = None,
+    baseline: Annotated[
+        Path | None,
+        typer.Option(
+            "--baseline",
+            metavar="FILE",
+            dir_okay=False,
+            help="Leave out the findings recorded in FILE by --write-baseline.",
+        ),
+    ] = None,
     show_settings: Annotated[
         bool,
         typer.Option(
@@ -298,6 +317,8 @@ def lint(
             _show_settings(Path(targets[0] if targets[0] != STDIN else "."), resolver)
             raise typer.Exit(EXIT_CLEAN)
         outputs = parse_outputs(output_formats or [_default_format()], output_file)
+        if write_baseline is not None and baseline is not None:
+            raise UsageError("--write-baseline records every finding anew; it takes no --baseline")
         if fix or diff:
             if STDIN in targets:
                 raise UsageError("--fix and --diff take files and folders, not standard input")
@@ -307,10 +328,13 @@ def lint(
             resolver = ConfigResolver(overrides, config_file=config, isolated=isolated)
         else:
             changed = 0
-        code = _run(targets, resolver, outputs, options, stdin_filename, statistics, fail_on)
+        baselines = Baselines(read=baseline, write=write_baseline)
+        code = _run(
+            targets, resolver, outputs, options, stdin_filename, statistics, fail_on, baselines
+        )
         if exit_non_zero_on_fix and changed:
             code = EXIT_ERRORS
-    except (UsageError, ConfigError, OutputError) as exc:
+    except (UsageError, ConfigError, OutputError, BaselineError) as exc:
         _fail(str(exc))
         raise typer.Exit(EXIT_USAGE) from None
     raise typer.Exit(EXIT_CLEAN if exit_zero else code)
@@ -335,6 +359,7 @@ def _run(
     stdin_filename: str | None,
     statistics: bool,
     fail_on: Severity,
+    baselines: Baselines,
 ) -> int:
     if isinstance(sys.stdout, io.TextIOWrapper):
         # A manifest's text may not fit the terminal's encoding; a finding must still print.
@@ -344,25 +369,70 @@ def _run(
     in_memory = {shown_stdin: stdin_data} if stdin_data is not None else {}
     sources = SourceLines(in_memory)
     options = replace(options, sources=sources)
+    recorded = Baseline.read(baselines.read, sources) if baselines.read else None
+    recording = Baseline(baselines.write, sources) if baselines.write else None
     reporter = Outputs(outputs, sys.stdout, options, statistics=statistics)
     totals = Totals()
     progress = TerminalProgress(sys.stderr)
     try:
-        for diagnostic in _diagnostics(targets, resolver, stdin_data, stdin_filename, progress):
+        found = _diagnostics(targets, resolver, stdin_data, stdin_filename, progress)
+        if recorded is not None:
+            found = recorded.new_findings(found)
+        for diagnostic in found:
             progress.close()
+            if recording is not None:
+                recording.record(diagnostic)
+                continue
             totals.count(diagnostic)
             reporter.add(diagnostic)
     finally:
         progress.close()
         sources.close()
     totals.files = len(resolver.seen) + (stdin_data is not None)
+    if recording is not None:
+        count = recording.write()
+        typer.echo(
+            f"metalint: recorded {count} {'finding' if count == 1 else 'findings'} in "
+            f"{recording.file}",
+            err=True,
+        )
+        return EXIT_CLEAN
+    if recorded is not None:
+        totals.baselined = recorded.matched
     reporter.finish(totals)
+    if recorded is not None:
+        _report_stale(recorded)
     text_on_stdout = any(o.path is None and o.format == "text" for o in outputs)
     if totals.files == 0 and not text_on_stdout and not options.quiet:
         # The text summary says so itself; other formats keep standard output for data.
         typer.echo("metalint: warning: no increment.meta found", err=True)
     failing = _SEVERITIES_FROM[fail_on]
     return EXIT_ERRORS if any(totals.by_severity[s] for s in failing) else EXIT_CLEAN
+
+
+class Baselines(NamedTuple):
+    read: Path | None
+    write: Path | None
+
+
+def _report_stale(baseline: Baseline, shown: int = 5) -> None:
+    """Say which recorded findings no run found any more: the baseline hides less than it
+    claims, and rewriting it keeps it honest."""
+    stale = baseline.stale()
+    if not stale:
+        return
+    total = sum(s.findings for s in stale)
+    listed = ", ".join(
+        f"{s.path} {s.code}" + (f" x{s.findings}" if s.findings > 1 else "") for s in stale[:shown]
+    )
+    more = f", and {len(stale) - shown} more" if len(stale) > shown else ""
+    typer.echo(
+        f"metalint: note: {total} {'finding' if total == 1 else 'findings'} of the baseline "
+        f"{baseline.file} {'was' if total == 1 else 'were'} not found (fixed, or the line "
+        f"changed): {listed}{more}; --write-baseline {baseline.file} records the findings "
+        "as they are now",
+        err=True,
+    )
 
 
 def _show_settings(path: Path, resolver: ConfigResolver) -> None:
