@@ -35,6 +35,7 @@ EXIT_USAGE = 2
 STDIN = "-"
 RULE_COMMANDS = frozenset({"rule", "rules"})
 SERVER_COMMAND = "server"
+CLEAN_COMMAND = "clean"
 _SEVERITIES_FROM = {
     Severity.ERROR: (Severity.ERROR,),
     Severity.WARNING: (Severity.ERROR, Severity.WARNING),
@@ -55,7 +56,11 @@ Rule documentation:
 \b
 Editors:
   metalint server           the language server, over standard input and output
-To lint a file or folder named 'rule', 'rules' or 'server', write './rules'.
+
+\b
+Caches:
+  metalint clean            remove the caches (image facts, lint results)
+To lint a file or folder named 'rule', 'rules', 'server' or 'clean', write './rules'.
 
 \b
 Exit status: 0 no error-severity finding, 1 at least one (see --fail-on),
@@ -82,6 +87,7 @@ rules_app = typer.Typer(
     help="Document metalint's rules.",
 )
 server_app = typer.Typer(add_completion=False, rich_markup_mode=None, context_settings=_CONTEXT)
+clean_app = typer.Typer(add_completion=False, rich_markup_mode=None, context_settings=_CONTEXT)
 
 
 def _fail(message: str) -> None:
@@ -622,6 +628,57 @@ def server_command(
     raise typer.Exit(serve())
 
 
+# -- the caches -----------------------------------------------------------------------------
+
+
+@clean_app.callback()
+def _clean_group() -> None:
+    """A callback makes the one-command app a group, so that its command is named 'clean'."""
+
+
+@clean_app.command("clean")
+def clean_command(
+    cache_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--cache-dir",
+            metavar="DIR",
+            file_okay=False,
+            help="The cache folder (default: the cache-dir setting here, or ~/.cache/metalint).",
+        ),
+    ] = None,
+) -> None:
+    """Remove metalint's caches: the image facts and the lint results kept between runs.
+
+    Only what metalint writes is removed from the folder; a folder left empty goes too.
+    """
+    from metalint.cachedir import remove_caches
+    from metalint.images.cache import default_cache_dir
+
+    if cache_dir is None:
+        try:
+            cache_dir = ConfigResolver(Overrides()).for_folder(Path.cwd()).cache_dir
+        except ConfigError as exc:
+            _fail(str(exc))
+            raise typer.Exit(EXIT_USAGE) from None
+    folder = cache_dir or default_cache_dir()
+    try:
+        removed = remove_caches(folder)
+    except OSError as exc:
+        _fail(f"cannot remove the caches in {folder}: {exc.strerror or exc}")
+        raise typer.Exit(EXIT_USAGE) from None
+    if removed.files:
+        size = (
+            f"{removed.bytes / 1e6:.1f} MB"
+            if removed.bytes >= 100_000
+            else f"{removed.bytes} bytes"
+        )
+        files = "1 file" if removed.files == 1 else f"{removed.files} files"
+        typer.echo(f"metalint: removed the caches in {folder} ({files}, {size})")
+    else:
+        typer.echo(f"metalint: no caches in {folder}")
+
+
 # -- entry point -----------------------------------------------------------------------------
 
 
@@ -632,13 +689,19 @@ def app_for(args: Sequence[str]) -> typer.Typer:
         return rules_app
     if args and args[0] == SERVER_COMMAND:
         return server_app
+    if args and args[0] == CLEAN_COMMAND:
+        return clean_app
     return lint_app
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit status (the console script exits with it)."""
     args = list(sys.argv[1:] if argv is None else argv)
-    if args and args[0] in {*RULE_COMMANDS, SERVER_COMMAND} and os.path.exists(args[0]):
+    if (
+        args
+        and args[0] in {*RULE_COMMANDS, SERVER_COMMAND, CLEAN_COMMAND}
+        and os.path.exists(args[0])
+    ):
         typer.echo(
             f"metalint: note: '{args[0]}' is a command; "
             f"to lint the path '{args[0]}', write './{args[0]}'",
