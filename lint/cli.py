@@ -7,6 +7,7 @@ command (the contract of design.md) without a ``check`` subcommand in front of t
 
 from __future__ import annotations
 
+import difflib
 import enum
 import io
 import os
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Annotated, Any, NamedTuple
 
 import typer
+import typer.core
 import typer.main
 
 from metalint import __version__
@@ -78,6 +80,28 @@ class UsageError(Exception):
     """A command line that cannot be run; reported in one line, exit status 2."""
 
 
+class _Command(typer.core.TyperCommand):
+    """A command whose unknown-option error suggests only what was likely meant."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except Exception as exc:
+            # click's NoSuchOption; typer 0.28 and later carry their own copy of click, so the
+            # class is told by its fields. click offers every option difflib finds at all
+            # ('--frobnicate': '--format'); the closest, when close, are what was meant.
+            if hasattr(exc, "option_name") and hasattr(exc, "possibilities"):
+                names = [name for param in self.params for name in getattr(param, "opts", ())]
+                exc.possibilities = _closest(exc.option_name, names)
+            raise
+
+
+def _closest(word: str, choices: list[str], cutoff: float = 0.75) -> list[str]:
+    scored = [(difflib.SequenceMatcher(None, word, c).ratio(), c) for c in choices]
+    best = max((score for score, _ in scored), default=0.0)
+    return sorted(c for score, c in scored if score >= cutoff and score == best)
+
+
 _CONTEXT = {"help_option_names": ["-h", "--help"]}
 lint_app = typer.Typer(add_completion=False, rich_markup_mode=None, context_settings=_CONTEXT)
 rules_app = typer.Typer(
@@ -125,7 +149,7 @@ def _use_color(when: ColorWhen) -> bool:
     return when is ColorWhen.ALWAYS
 
 
-@lint_app.command(help=_LINT_HELP)
+@lint_app.command(help=_LINT_HELP, cls=_Command)
 def lint(
     paths: Annotated[
         list[str] | None,
@@ -541,7 +565,7 @@ def _renamed(diagnostic: Diagnostic, path: str) -> Diagnostic:
 # -- rule documentation ----------------------------------------------------------------------
 
 
-@rules_app.command("rule")
+@rules_app.command("rule", cls=_Command)
 def rule_command(
     code: Annotated[str, typer.Argument(metavar="CODE|NAME", help="A rule code or name.")],
 ) -> None:
@@ -562,7 +586,7 @@ def rule_command(
     typer.echo(found.doc)
 
 
-@rules_app.command("rules")
+@rules_app.command("rules", cls=_Command)
 def rules_command(
     output_format: Annotated[
         str,
@@ -606,7 +630,7 @@ def _server_group() -> None:
     """A callback makes the one-command app a group, so that its command is named 'server'."""
 
 
-@server_app.command("server")
+@server_app.command("server", cls=_Command)
 def server_command(
     stdio: Annotated[
         bool,
@@ -636,7 +660,7 @@ def _clean_group() -> None:
     """A callback makes the one-command app a group, so that its command is named 'clean'."""
 
 
-@clean_app.command("clean")
+@clean_app.command("clean", cls=_Command)
 def clean_command(
     cache_dir: Annotated[
         Path | None,

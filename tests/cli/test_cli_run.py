@@ -244,6 +244,27 @@ def test_usage_errors_exit_2(invoke: Invoke, args: list[str], message: str) -> N
     assert "Traceback" not in result.output
 
 
+@pytest.mark.parametrize(
+    ("args", "unknown", "suggested"),
+    [
+        (["--frobnicate"], "--frobnicate", set()),
+        (["--no-image"], "--no-image", {"--no-images"}),
+        (["--baselin", "b.json"], "--baselin", {"--baseline"}),
+        (["--unsafe-fix"], "--unsafe-fix", {"--unsafe-fixes"}),
+        (["clean", "--cache-di", "x"], "--cache-di", {"--cache-dir"}),
+    ],
+)
+def test_an_unknown_option_suggests_only_the_close_ones(
+    invoke: Invoke, args: list[str], unknown: str, suggested: set[str]
+) -> None:
+    result = invoke(*args, stdin=b"")
+    assert result.exit_code == 2
+    error = result.stderr.strip().splitlines()[-1]
+    assert error.startswith(f"Error: No such option: {unknown}")
+    after = error.removeprefix(f"Error: No such option: {unknown}").split()
+    assert {word.strip("(),?") for word in after if word.strip("(),?").startswith("-")} == suggested
+
+
 def test_bad_configuration_file_exits_2(invoke: Invoke, manifest: Manifest, tmp_path: Path) -> None:
     path = manifest(CLEAN_LINE)
     (tmp_path / "bucket" / "metalint.toml").write_text("select = [\n")
