@@ -552,7 +552,7 @@ def _diagnostics(
         name = stdin_filename or "increment.meta"
         folder = Path(name).parent
         config = resolver.for_folder(folder)
-        found = lint_bytes(stdin_data, name, config, manifest_dir=folder.resolve())
+        found = lint_bytes(stdin_data, name, config, manifest_dir=folder)
         yield from found if stdin_filename else (_renamed(d, STDIN) for d in found)
 
 

@@ -416,6 +416,28 @@ def test_images_are_checked_unless_no_images(invoke: Invoke, manifest: Manifest)
     assert invoke("--isolated", "--no-images", path).exit_code == 0
 
 
+def test_a_missing_image_says_where_it_was_looked_for(
+    invoke: Invoke, manifest: Manifest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    manifest(CLEAN_LINE)
+    (tmp_path / "images").mkdir()
+    line = (CLEAN_LINE + "\n").encode()
+    lint = ("--isolated", "--no-cache", "--format", "concise")
+    found = {
+        "folder": invoke(*lint, "bucket").stdout,
+        "root": invoke(*lint, "--images-root", "images", "bucket").stdout,
+        "stdin": invoke(*lint, "-", stdin=line).stdout,
+        "placed": invoke(*lint, "--stdin-filename", "shop/increment.meta", "-", stdin=line).stdout,
+    }
+    missing = "ML301 image 'a.jpg' does not exist"
+    assert f"{missing} (looked in bucket)" in found["folder"]
+    assert f"{missing} (looked under the image root {tmp_path / 'images'})" in found["root"]
+    # Standard input has no folder of its own: its images are looked for in the current one.
+    assert f"{missing} (looked in the current folder)" in found["stdin"]
+    assert f"{missing} (looked in shop)" in found["placed"]
+
+
 def test_images_root(invoke: Invoke, manifest: Manifest, tmp_path: Path) -> None:
     path = str(manifest(CLEAN_LINE))
     images = tmp_path / "images"
