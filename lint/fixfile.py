@@ -37,9 +37,8 @@ def fix_data(data: bytes, path: str, config: Config, *, unsafe: bool = False) ->
     config = replace(config, check_images=False, use_cache=False)
     original, applied = data, 0
     for _ in range(MAX_ROUNDS):
-        wanted = [d for d in lint_bytes(data, path, config) if _wanted(d, unsafe)]
-        if not wanted:
-            break
+        # Streamed: a broken generator's manifest offers a fix on each of a million lines.
+        wanted = (d for d in lint_bytes(data, path, config) if _wanted(d, unsafe))
         fixed, count = apply_fixes(data, wanted)
         if count == 0 or fixed == data:
             break
