@@ -34,6 +34,7 @@ EXIT_USAGE = 2
 STDIN = "-"
 RULE_COMMANDS = frozenset({"rule", "rules"})
 SERVER_COMMAND = "server"
+MIGRATE_COMMAND = "migrate"
 _SEVERITIES_FROM = {
     Severity.ERROR: (Severity.ERROR,),
     Severity.WARNING: (Severity.ERROR, Severity.WARNING),
@@ -54,7 +55,11 @@ Rule documentation:
 \b
 Editors:
   metalint server           the language server, over standard input and output
-To lint a file or folder named 'rule', 'rules' or 'server', write './rules'.
+
+\b
+The older manifest format (operator, item_id, pic_list, ...):
+  metalint migrate PATH...  rewrite it in the current format (--diff to see the change)
+To lint a file or folder named 'rule', 'rules', 'server' or 'migrate', write './rules'.
 
 \b
 Exit status: 0 no error-severity finding, 1 at least one (see --fail-on),
@@ -81,6 +86,7 @@ rules_app = typer.Typer(
     help="Document metalint's rules.",
 )
 server_app = typer.Typer(add_completion=False, rich_markup_mode=None, context_settings=_CONTEXT)
+migrate_app = typer.Typer(add_completion=False, rich_markup_mode=None, context_settings=_CONTEXT)
 
 
 def _fail(message: str) -> None:
@@ -552,6 +558,75 @@ def server_command(
     raise typer.Exit(serve())
 
 
+# -- migrating the older format --------------------------------------------------------------
+
+
+@migrate_app.callback()
+def _migrate_group() -> None:
+    """A callback makes the one-command app a group, so that its command is named 'migrate'."""
+
+
+@migrate_app.command("migrate")
+def migrate_command(
+    paths: Annotated[
+        list[str],
+        typer.Argument(metavar="PATH...", show_default=False, help="Manifests or folders."),
+    ],
+    diff: Annotated[
+        bool,
+        typer.Option("--diff", help="Print the change as a unified diff and write nothing."),
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary.")] = False,
+) -> None:
+    """Rewrite manifests of the older format (operator, item_id, pic_list, ...) in the current
+    one: a line per image of pic_list, the order of the operations kept.
+
+    Lines of the current format are left as they are, so a second run changes nothing. A line
+    that cannot be rewritten (one that mixes the two formats, an ADD without pic_list) is left
+    as it is and reported. Each file is replaced atomically, its permissions kept.
+
+    \b
+    Exit status: 0 every older line rewritten (or nothing to do), 1 a line left as it was or
+    a file that changed on disk meanwhile, 2 usage error or a file that cannot be written.
+    """
+    from metalint.engine import manifests_under
+    from metalint.fixfile import FileChanged, unified_diff
+    from metalint.migrate import migrate_file
+
+    missing = [p for p in paths if not os.path.exists(p)]
+    if missing:
+        _fail(f"{missing[0]}: no such file or folder")
+        raise typer.Exit(EXIT_USAGE)
+    status, files, lines, written = EXIT_CLEAN, 0, 0, 0
+    for path in manifests_under([Path(p) for p in paths]):
+        try:
+            migrated = migrate_file(path, write=not diff)
+        except FileChanged:
+            typer.echo(f"metalint: warning: {path} changed while it was migrated; left as it is")
+            status = EXIT_ERRORS
+            continue
+        except OSError as exc:
+            _fail(f"cannot migrate {path}: {exc.strerror or exc}")
+            raise typer.Exit(EXIT_USAGE) from None
+        for line, why in migrated.left:
+            typer.echo(f"{path}:{line}: left as it is: {why}", err=True)
+            status = EXIT_ERRORS
+        if not migrated.migrated:
+            continue
+        files, lines, written = files + 1, lines + migrated.migrated, written + migrated.written
+        if diff:
+            sys.stdout.flush()
+            sys.stdout.buffer.write(unified_diff(str(path), migrated.original, migrated.data))
+            sys.stdout.buffer.flush()
+    if lines and not diff and not quiet:
+        typer.echo(
+            f"metalint: migrated {lines} {'line' if lines == 1 else 'lines'} of the older "
+            f"format into {written} in {files} {'file' if files == 1 else 'files'}",
+            err=True,
+        )
+    raise typer.Exit(status)
+
+
 # -- entry point -----------------------------------------------------------------------------
 
 
@@ -562,13 +637,16 @@ def app_for(args: Sequence[str]) -> typer.Typer:
         return rules_app
     if args and args[0] == SERVER_COMMAND:
         return server_app
+    if args and args[0] == MIGRATE_COMMAND:
+        return migrate_app
     return lint_app
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit status (the console script exits with it)."""
     args = list(sys.argv[1:] if argv is None else argv)
-    if args and args[0] in {*RULE_COMMANDS, SERVER_COMMAND} and os.path.exists(args[0]):
+    commands = {*RULE_COMMANDS, SERVER_COMMAND, MIGRATE_COMMAND}
+    if args and args[0] in commands and os.path.exists(args[0]):
         typer.echo(
             f"metalint: note: '{args[0]}' is a command; "
             f"to lint the path '{args[0]}', write './{args[0]}'",

@@ -53,8 +53,8 @@ def _wanted(diagnostic: Diagnostic, unsafe: bool) -> bool:
 
 
 class FileChanged(Exception):
-    """The manifest changed on disk while it was being fixed: it is left as the other writer
-    left it."""
+    """The manifest changed on disk while it was being fixed (or migrated): it is left as the
+    other writer left it."""
 
 
 def fix_file(path: Path, config: Config, *, unsafe: bool = False, write: bool = True) -> Fixed:
@@ -64,14 +64,15 @@ def fix_file(path: Path, config: Config, *, unsafe: bool = False, write: bool = 
     data = path.read_bytes()
     fixed = fix_data(data, str(path), config, unsafe=unsafe)
     if write and fixed.data != fixed.original:
-        if _identity(os.stat(path)) != _identity(before):
+        if file_identity(os.stat(path)) != file_identity(before):
             raise FileChanged(str(path))
         if not write_atomically(path, fixed.data):
             raise OSError(f"cannot write {path}")
     return fixed
 
 
-def _identity(info: os.stat_result) -> tuple[int, ...]:
+def file_identity(info: os.stat_result) -> tuple[int, ...]:
+    """What changes when another writer replaces or modifies the file."""
     return (info.st_ino, info.st_size, info.st_mtime_ns, stat.S_IMODE(info.st_mode))
 
 
