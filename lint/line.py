@@ -37,6 +37,7 @@ class LineContext:
     __slots__ = (
         "_all_offsets",
         "_errors",
+        "_format",
         "_instance",
         "_members",
         "_obj",
@@ -80,6 +81,7 @@ class LineContext:
         self._all_offsets = False
         self._plain: bool = _UNSET
         self._errors: list[SchemaError] = _UNSET
+        self._format: LineFormat | None = None
         self._instance: dict[str, Any] | None = None
         if obj is not None:
             self._text = raw.decode("utf-8")
@@ -310,8 +312,10 @@ class LineContext:
     @property
     def format(self) -> LineFormat:
         """The line's format, by its keys (see ``metalint.older``)."""
-        obj = self.obj
-        return LineFormat.CURRENT if obj is None else line_format(obj)
+        if self._format is None:
+            obj = self.obj
+            self._format = LineFormat.CURRENT if obj is None else line_format(obj)
+        return self._format
 
     @property
     def operation(self) -> str | None:
@@ -335,6 +339,6 @@ class LineContext:
             self._errors = (
                 []
                 if obj is None or instance is None
-                else detailed_errors(obj, instance, line_format(obj))
+                else detailed_errors(obj, instance, self.format)
             )
         return self._errors
