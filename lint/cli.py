@@ -407,7 +407,7 @@ def _fix(
     """Fix every manifest under ``targets``, or print the fixes as a diff; how many files
     changed (or would)."""
     from metalint.engine import manifests_under
-    from metalint.fixfile import FileChanged, fix_file, unified_diff
+    from metalint.fixfile import FileChanged, fix_file
 
     files = fixes = 0
     for path in manifests_under([Path(t) for t in targets]):
@@ -428,9 +428,7 @@ def _fix(
         files += 1
         fixes += fixed.applied
         if diff:
-            sys.stdout.flush()
-            sys.stdout.buffer.write(unified_diff(str(path), fixed.original, fixed.data))
-            sys.stdout.buffer.flush()
+            _print_diff(path, fixed.original, fixed.data)
     if fixes and not diff and not quiet:
         typer.echo(
             f"metalint: fixed {fixes} {'finding' if fixes == 1 else 'findings'} in "
@@ -438,6 +436,15 @@ def _fix(
             err=True,
         )
     return files
+
+
+def _print_diff(path: Path, before: bytes, after: bytes) -> None:
+    """The change to one manifest, as a unified diff for ``git apply``, on standard output."""
+    from metalint.fixfile import unified_diff
+
+    sys.stdout.flush()
+    sys.stdout.buffer.write(unified_diff(str(path), before, after))
+    sys.stdout.buffer.flush()
 
 
 def _diagnostics(
@@ -590,7 +597,7 @@ def migrate_command(
     a file that changed on disk meanwhile, 2 usage error or a file that cannot be written.
     """
     from metalint.engine import manifests_under
-    from metalint.fixfile import FileChanged, unified_diff
+    from metalint.fixfile import FileChanged
     from metalint.migrate import migrate_file
 
     missing = [p for p in paths if not os.path.exists(p)]
@@ -615,9 +622,7 @@ def migrate_command(
             continue
         files, lines, written = files + 1, lines + migrated.migrated, written + migrated.written
         if diff:
-            sys.stdout.flush()
-            sys.stdout.buffer.write(unified_diff(str(path), migrated.original, migrated.data))
-            sys.stdout.buffer.flush()
+            _print_diff(path, migrated.original, migrated.data)
     if lines and not diff and not quiet:
         typer.echo(
             f"metalint: migrated {lines} {'line' if lines == 1 else 'lines'} of the older "

@@ -64,15 +64,20 @@ def fix_file(path: Path, config: Config, *, unsafe: bool = False, write: bool = 
     data = path.read_bytes()
     fixed = fix_data(data, str(path), config, unsafe=unsafe)
     if write and fixed.data != fixed.original:
-        if file_identity(os.stat(path)) != file_identity(before):
-            raise FileChanged(str(path))
-        if not write_atomically(path, fixed.data):
-            raise OSError(f"cannot write {path}")
+        replace_unless_changed(path, before, fixed.data)
     return fixed
 
 
-def file_identity(info: os.stat_result) -> tuple[int, ...]:
-    """What changes when another writer replaces or modifies the file."""
+def replace_unless_changed(path: Path, before: os.stat_result, data: bytes) -> None:
+    """Replace ``path`` with ``data`` atomically, its permissions kept, unless the file is no
+    longer the one ``before`` describes (``FileChanged``); OSError when it cannot be written."""
+    if _identity(os.stat(path)) != _identity(before):
+        raise FileChanged(str(path))
+    if not write_atomically(path, data):
+        raise OSError(f"cannot write {path}")
+
+
+def _identity(info: os.stat_result) -> tuple[int, ...]:
     return (info.st_ino, info.st_size, info.st_mtime_ns, stat.S_IMODE(info.st_mode))
 
 

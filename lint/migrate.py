@@ -18,9 +18,8 @@ import os
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from metalint.atomic import write_atomically
 from metalint.document import split_lines
-from metalint.fixfile import FileChanged, file_identity
+from metalint.fixfile import replace_unless_changed
 from metalint.older import (
     COUNTERPARTS,
     OLDER_IMAGES,
@@ -74,14 +73,11 @@ def migrate_data(data: bytes) -> Migrated:
 
 def migrate_file(path: Path, *, write: bool = True) -> Migrated:
     """Migrate the manifest at ``path``; with ``write``, replace it atomically (its
-    permissions kept) unless it changed on disk meanwhile (``FileChanged``)."""
+    permissions kept) unless it changed on disk meanwhile (``fixfile.FileChanged``)."""
     before = os.stat(path)
     migrated = migrate_data(path.read_bytes())
     if write and migrated.data != migrated.original:
-        if file_identity(os.stat(path)) != file_identity(before):
-            raise FileChanged(str(path))
-        if not write_atomically(path, migrated.data):
-            raise OSError(f"cannot write {path}")
+        replace_unless_changed(path, before, migrated.data)
     return migrated
 
 

@@ -56,13 +56,22 @@ def _properties(ctx: LineContext) -> dict[str, Any]:
     return properties
 
 
-def _entry(ctx: LineContext, index: int) -> tuple[Any, Span] | None:
-    """Element ``index`` of pic_list and where it stands."""
+def _listed_images(ctx: LineContext) -> list[tuple[int, Any, Span]]:
+    """Each entry of an older line's pic_list, its place and where it stands, when the schema
+    found an entry wrong; none otherwise."""
+    if ctx.format is not LineFormat.OLDER:
+        return []
+    if not any(e.kind == "items" and e.key == OLDER_IMAGES for e in ctx.schema_errors):
+        return []
+    images = (ctx.obj or {}).get(OLDER_IMAGES)
+    if not isinstance(images, list):
+        return []
     entries = ctx.elements(OLDER_IMAGES)
-    if index >= len(entries):
-        return None
-    entry = entries[index]
-    return entry.value, ctx.span(entry.start, entry.end)
+    whole = ctx.value_span(OLDER_IMAGES)
+    return [
+        (at, value, ctx.span(entries[at].start, entries[at].end) if at < len(entries) else whole)
+        for at, value in enumerate(images)
+    ]
 
 
 def _errors(ctx: LineContext, *kinds: str) -> Iterator[SchemaError]:
@@ -225,7 +234,7 @@ def wrong_type(ctx: LineContext) -> Iterator[Finding]:
     quotes it.
     """
     props = _properties(ctx)
-    yield from _entries_of_wrong_type(ctx, props)
+    yield from _entries_of_wrong_type(ctx)
     for error in _errors(ctx, "type"):
         key = error.key
         obj = ctx.obj or {}
@@ -253,21 +262,15 @@ def wrong_type(ctx: LineContext) -> Iterator[Finding]:
     yield from _integers_as_decimals(ctx)
 
 
-def _entries_of_wrong_type(ctx: LineContext, props: dict[str, Any]) -> Iterator[Finding]:
+def _entries_of_wrong_type(ctx: LineContext) -> Iterator[Finding]:
     """The entries of pic_list that are no string."""
-    if not any(e.kind == "items" and e.key == OLDER_IMAGES for e in ctx.schema_errors):
-        return
-    images = (ctx.obj or {}).get(OLDER_IMAGES)
-    if not isinstance(images, list):
-        return
-    for index, value in enumerate(images):
+    for index, value, span in _listed_images(ctx):
         if isinstance(value, str):
             continue
-        found = _entry(ctx, index)
         written = "" if value is None or isinstance(value, bool) else f" {shown(value)}"
         yield Finding(
             f"pic_list entry {index + 1} is {_describe(value)}{written}; an image name is a string",
-            ctx.value_span(OLDER_IMAGES) if found is None else found[1],
+            span,
             key=OLDER_IMAGES,
         )
 
@@ -401,17 +404,10 @@ def invalid_length(ctx: LineContext) -> Iterator[Finding]:
 
 def _entries_of_wrong_length(ctx: LineContext, props: dict[str, Any]) -> Iterator[Finding]:
     """The image names of pic_list that are empty or longer than a PicName may be."""
-    if not any(e.kind == "items" and e.key == OLDER_IMAGES for e in ctx.schema_errors):
-        return
-    images = (ctx.obj or {}).get(OLDER_IMAGES)
-    if not isinstance(images, list):
-        return
-    limit = props[OLDER_IMAGES]["items"]["maxLength"]
-    for index, value in enumerate(images):
+    limit = props[OLDER_IMAGES]["items"]["maxLength"] if OLDER_IMAGES in props else 0
+    for index, value, span in _listed_images(ctx):
         if not isinstance(value, str) or 0 < len(value) <= limit:
             continue
-        found = _entry(ctx, index)
-        span = ctx.value_span(OLDER_IMAGES) if found is None else found[1]
         if value:
             message = (
                 f"pic_list entry {index + 1} is {len(value)} characters long; at most {limit} "
