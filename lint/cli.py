@@ -38,6 +38,7 @@ STDIN = "-"
 RULE_COMMANDS = frozenset({"rule", "rules"})
 SERVER_COMMAND = "server"
 CLEAN_COMMAND = "clean"
+MIGRATE_COMMAND = "migrate"
 _SEVERITIES_FROM = {
     Severity.ERROR: (Severity.ERROR,),
     Severity.WARNING: (Severity.ERROR, Severity.WARNING),
@@ -62,7 +63,11 @@ Editors:
 \b
 Caches:
   metalint clean            remove the caches (image facts, lint results)
-To lint a file or folder named 'rule', 'rules', 'server' or 'clean', write './rules'.
+
+\b
+The older manifest format (operator, item_id, pic_list, ...):
+  metalint migrate PATH...  rewrite it in the current format (--diff to see the change)
+To lint a file or folder named 'rule', 'rules', 'server', 'clean' or 'migrate', write './rules'.
 
 \b
 Exit status: 0 no error-severity finding, 1 at least one (see --fail-on),
@@ -112,6 +117,7 @@ rules_app = typer.Typer(
 )
 server_app = typer.Typer(add_completion=False, rich_markup_mode=None, context_settings=_CONTEXT)
 clean_app = typer.Typer(add_completion=False, rich_markup_mode=None, context_settings=_CONTEXT)
+migrate_app = typer.Typer(add_completion=False, rich_markup_mode=None, context_settings=_CONTEXT)
 
 
 def _fail(message: str) -> None:
@@ -501,7 +507,7 @@ def _fix(
     """Fix every manifest under ``targets``, or print the fixes as a diff; how many files
     changed (or would)."""
     from metalint.engine import manifests_under
-    from metalint.fixfile import FileChanged, fix_file, unified_diff
+    from metalint.fixfile import FileChanged, fix_file
 
     files = fixes = 0
     for path in manifests_under([Path(t) for t in targets]):
@@ -522,9 +528,7 @@ def _fix(
         files += 1
         fixes += fixed.applied
         if diff:
-            sys.stdout.flush()
-            sys.stdout.buffer.write(unified_diff(str(path), fixed.original, fixed.data))
-            sys.stdout.buffer.flush()
+            _print_diff(path, fixed.original, fixed.data)
     if fixes and not diff and not quiet:
         typer.echo(
             f"metalint: fixed {fixes} {'finding' if fixes == 1 else 'findings'} in "
@@ -532,6 +536,15 @@ def _fix(
             err=True,
         )
     return files
+
+
+def _print_diff(path: Path, before: bytes, after: bytes) -> None:
+    """The change to one manifest, as a unified diff for ``git apply``, on standard output."""
+    from metalint.fixfile import unified_diff
+
+    sys.stdout.flush()
+    sys.stdout.buffer.write(unified_diff(str(path), before, after))
+    sys.stdout.buffer.flush()
 
 
 def _diagnostics(
@@ -703,29 +716,91 @@ def clean_command(
         typer.echo(f"metalint: no caches in {folder}")
 
 
+# -- migrating the older format --------------------------------------------------------------
+
+
+@migrate_app.callback()
+def _migrate_group() -> None:
+    """A callback makes the one-command app a group, so that its command is named 'migrate'."""
+
+
+@migrate_app.command("migrate", cls=_Command)
+def migrate_command(
+    paths: Annotated[
+        list[str],
+        typer.Argument(metavar="PATH...", show_default=False, help="Manifests or folders."),
+    ],
+    diff: Annotated[
+        bool,
+        typer.Option("--diff", help="Print the change as a unified diff and write nothing."),
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary.")] = False,
+) -> None:
+    """Rewrite manifests of the older format (operator, item_id, pic_list, ...) in the current
+    one: a line per image of pic_list, the order of the operations kept.
+
+    Lines of the current format are left as they are, so a second run changes nothing. A line
+    that cannot be rewritten (one that mixes the two formats, an ADD without pic_list) is left
+    as it is and reported. Each file is replaced atomically, its permissions kept.
+
+    \b
+    Exit status: 0 every older line rewritten (or nothing to do), 1 a line left as it was or
+    a file that changed on disk meanwhile, 2 usage error or a file that cannot be written.
+    """
+    from metalint.engine import manifests_under
+    from metalint.fixfile import FileChanged
+    from metalint.migrate import migrate_file
+
+    missing = [p for p in paths if not os.path.exists(p)]
+    if missing:
+        _fail(f"{missing[0]}: no such file or folder")
+        raise typer.Exit(EXIT_USAGE)
+    status, files, lines, written = EXIT_CLEAN, 0, 0, 0
+    for path in manifests_under([Path(p) for p in paths]):
+        try:
+            migrated = migrate_file(path, write=not diff)
+        except FileChanged:
+            typer.echo(f"metalint: warning: {path} changed while it was migrated; left as it is")
+            status = EXIT_ERRORS
+            continue
+        except OSError as exc:
+            _fail(f"cannot migrate {path}: {exc.strerror or exc}")
+            raise typer.Exit(EXIT_USAGE) from None
+        for line, why in migrated.left:
+            typer.echo(f"{path}:{line}: left as it is: {why}", err=True)
+            status = EXIT_ERRORS
+        if not migrated.migrated:
+            continue
+        files, lines, written = files + 1, lines + migrated.migrated, written + migrated.written
+        if diff:
+            _print_diff(path, migrated.original, migrated.data)
+    if lines and not diff and not quiet:
+        typer.echo(
+            f"metalint: migrated {lines} {'line' if lines == 1 else 'lines'} of the older "
+            f"format into {written} in {files} {'file' if files == 1 else 'files'}",
+            err=True,
+        )
+    raise typer.Exit(status)
+
+
 # -- entry point -----------------------------------------------------------------------------
 
 
 def app_for(args: Sequence[str]) -> typer.Typer:
-    """The app that runs ``args``: rule documentation or the language server when the first
-    word asks for it, linting otherwise."""
-    if args and args[0] in RULE_COMMANDS:
-        return rules_app
-    if args and args[0] == SERVER_COMMAND:
-        return server_app
-    if args and args[0] == CLEAN_COMMAND:
-        return clean_app
-    return lint_app
+    """The app that runs ``args``: the command the first word names, linting otherwise."""
+    commands = {
+        **dict.fromkeys(RULE_COMMANDS, rules_app),
+        SERVER_COMMAND: server_app,
+        CLEAN_COMMAND: clean_app,
+        MIGRATE_COMMAND: migrate_app,
+    }
+    return commands.get(args[0], lint_app) if args else lint_app
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit status (the console script exits with it)."""
     args = list(sys.argv[1:] if argv is None else argv)
-    if (
-        args
-        and args[0] in {*RULE_COMMANDS, SERVER_COMMAND, CLEAN_COMMAND}
-        and os.path.exists(args[0])
-    ):
+    if args and app_for(args) is not lint_app and os.path.exists(args[0]):
         typer.echo(
             f"metalint: note: '{args[0]}' is a command; "
             f"to lint the path '{args[0]}', write './{args[0]}'",

@@ -52,8 +52,8 @@ def _wanted(diagnostic: Diagnostic, unsafe: bool) -> bool:
 
 
 class FileChanged(Exception):
-    """The manifest changed on disk while it was being fixed: it is left as the other writer
-    left it."""
+    """The manifest changed on disk while it was being fixed (or migrated): it is left as the
+    other writer left it."""
 
 
 def fix_file(path: Path, config: Config, *, unsafe: bool = False, write: bool = True) -> Fixed:
@@ -63,11 +63,17 @@ def fix_file(path: Path, config: Config, *, unsafe: bool = False, write: bool = 
     data = path.read_bytes()
     fixed = fix_data(data, str(path), config, unsafe=unsafe)
     if write and fixed.data != fixed.original:
-        if _identity(os.stat(path)) != _identity(before):
-            raise FileChanged(str(path))
-        if not write_atomically(path, fixed.data):
-            raise OSError(f"cannot write {path}")
+        replace_unless_changed(path, before, fixed.data)
     return fixed
+
+
+def replace_unless_changed(path: Path, before: os.stat_result, data: bytes) -> None:
+    """Replace ``path`` with ``data`` atomically, its permissions kept, unless the file is no
+    longer the one ``before`` describes (``FileChanged``); OSError when it cannot be written."""
+    if _identity(os.stat(path)) != _identity(before):
+        raise FileChanged(str(path))
+    if not write_atomically(path, data):
+        raise OSError(f"cannot write {path}")
 
 
 def _identity(info: os.stat_result) -> tuple[int, ...]:

@@ -32,6 +32,8 @@ class ImageFinding(NamedTuple):
     line: int
     rule: Rule
     finding: Finding
+    pic_name: str
+    """The image's name as the line gives it."""
 
     @property
     def code(self) -> str:
@@ -227,7 +229,7 @@ class ImageStage:
     def _evaluate(self, facts: ImageFacts, ref: ImageRef) -> None:
         for rule in self._rules:
             for finding in rule.check(facts, ref, self._profile):
-                self._findings.append(ImageFinding(ref.line, rule, finding))
+                self._findings.append(ImageFinding(ref.line, rule, finding, ref.pic_name))
 
     def _report_progress(self) -> None:
         if self._progress is not None:
