@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import bisect
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Generic, TypeVar
 
-from metalint.diagnostics import Diagnostic, TextEdit
+from metalint.diagnostics import Diagnostic, Fix, TextEdit
+
+Position = TypeVar("Position", int, tuple[int, int])
 
 
 class FixError(ValueError):
@@ -45,15 +48,15 @@ def _offset(data: bytes, starts: Sequence[int], line: int, column: int) -> int:
     return start + len(text[: column - 1].encode("utf-8")) + max(0, column - 1 - len(text))
 
 
-class _Taken:
-    """The byte ranges already edited, sorted and disjoint, so that a new range is checked
-    against its neighbours only: fixes arrive nearly in file order, and a manifest may offer
-    a million of them."""
+class TakenRanges(Generic[Position]):
+    """The ranges already edited, sorted and disjoint, so that a new range is checked against
+    its neighbours only: fixes arrive nearly in file order, and a manifest may offer a million
+    of them. A position is a byte offset or a (line, column) pair: anything ordered."""
 
     def __init__(self) -> None:
-        self._ranges: list[tuple[int, int]] = []
+        self._ranges: list[tuple[Position, Position]] = []
 
-    def overlaps(self, begin: int, end: int) -> bool:
+    def overlaps(self, begin: Position, end: Position) -> bool:
         """Whether ``[begin, end)`` overlaps a taken range, or is the same empty range as one
         (two insertions at one place would come out in no defined order)."""
         ranges = self._ranges
@@ -62,7 +65,7 @@ class _Taken:
             return True
         # Ends grow with beginnings (the ranges are disjoint): only the range before can reach
         # past ``begin``, and only those from ``at`` on that start before ``end`` can overlap.
-        if at > 0 and ranges[at - 1][1] > begin:
+        if at > 0 and begin < ranges[at - 1][1]:
             return True
         while at < len(ranges) and ranges[at][0] < end:
             if begin < ranges[at][1]:
@@ -70,7 +73,7 @@ class _Taken:
             at += 1
         return False
 
-    def add(self, begin: int, end: int) -> None:
+    def add(self, begin: Position, end: Position) -> None:
         bisect.insort(self._ranges, (begin, end))
 
 
@@ -78,7 +81,7 @@ def apply_edits(data: bytes, edits: Iterable[TextEdit]) -> tuple[bytes, int]:
     """``data`` with the edits applied, and how many were; an edit overlapping one already
     taken is left out (running the linter again offers it anew)."""
     starts = _line_starts(data)
-    taken = _Taken()
+    taken: TakenRanges[int] = TakenRanges()
     placed: list[tuple[int, int, bytes]] = []
     for edit in edits:
         s, e = edit.span, edit.span
@@ -107,43 +110,43 @@ def _spliced(data: bytes, placed: list[tuple[int, int, bytes]]) -> bytes:
     return b"".join(pieces)
 
 
-def apply_fixes(data: bytes, diagnostics: Iterable[Diagnostic]) -> tuple[bytes, int]:
-    """``data`` with every non-overlapping fix applied whole (a fix's edits stand or fall
-    together), and the number of fixes applied."""
-    starts = _line_starts(data)
-    taken = _Taken()
-    placed: list[tuple[int, int, bytes]] = []
-    applied = 0
+def chosen_fixes(diagnostics: Iterable[Diagnostic]) -> Iterator[Fix]:
+    """The fixes to apply together: in order, each whole (its edits stand or fall together),
+    leaving out one that overlaps a fix already chosen (the next lint offers it again)."""
+    taken: TakenRanges[tuple[int, int]] = TakenRanges()
     for diagnostic in diagnostics:
-        if diagnostic.fix is None:
+        fix = diagnostic.fix
+        if fix is None:
             continue
-        edits = [
-            (
-                _offset(data, starts, ed.span.line, ed.span.column),
-                _offset(data, starts, ed.span.end_line, ed.span.end_column),
-                ed.new_text,
-            )
-            for ed in diagnostic.fix.edits
+        ranges = [
+            ((e.span.line, e.span.column), (e.span.end_line, e.span.end_column)) for e in fix.edits
         ]
-        if any(end < begin for begin, end, _ in edits):
-            raise FixError("an edit ends before it starts")
-        if _overlapping(edits) or any(taken.overlaps(b, e) for b, e, _ in edits):
+        own: TakenRanges[tuple[int, int]] = TakenRanges()
+        fits = True
+        for begin, end in ranges:
+            if own.overlaps(begin, end) or taken.overlaps(begin, end):
+                fits = False
+                break
+            own.add(begin, end)
+        if not fits:
             continue
-        for begin, end, text in edits:
+        for begin, end in ranges:
             taken.add(begin, end)
-            placed.append((begin, end, text.encode("utf-8")))
-        applied += 1
-    return _spliced(data, placed), applied
+        yield fix
 
 
-def _overlapping(edits: list[tuple[int, int, str]]) -> bool:
-    """Whether the edits of one fix overlap each other (then it is no fix)."""
-    own = _Taken()
-    for begin, end, _ in edits:
-        if own.overlaps(begin, end):
-            return True
-        own.add(begin, end)
-    return False
+def apply_fixes(data: bytes, diagnostics: Iterable[Diagnostic]) -> tuple[bytes, int]:
+    """``data`` with the fixes ``chosen_fixes`` picks applied, and how many there were."""
+    count = 0
+
+    def edits() -> Iterator[TextEdit]:
+        nonlocal count
+        for fix in chosen_fixes(diagnostics):
+            count += 1
+            yield from fix.edits
+
+    fixed, _ = apply_edits(data, edits())
+    return fixed, count
 
 
 def fixed_lines(
