@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 LOWEST := .venv-lowest
 
-.PHONY: demo test check test-lowest venv node-tools clean FORCE
+.PHONY: demo test check test-lowest venv node-tools vsix clean FORCE
 
 demo: $(VENV)/.installed
 	@echo "\$$ metalint examples/bucket"
@@ -48,16 +48,30 @@ $(LOWEST)/.installed: pyproject.toml .ci/lowest
 	$(LOWEST)/bin/python -m pip install -q -c $(LOWEST)/lowest.txt '.[test]'
 	@touch $@
 
-# Microsoft's SARIF validator, for the sarif output's tests. Without npm those tests are skipped
-# (CI installs npm, so there they always run).
+# The node packages the tests use, each folder pinned by its package-lock.json: at the top,
+# Microsoft's SARIF validator for the sarif output's tests; in editors/vscode, the VS Code
+# extension's client library and vsce, which packs the extension (`make vsix`, and a test).
+# Without npm those tests are skipped (CI installs npm, so there they always run).
+NODE_FOLDERS := . editors/vscode
+
 node-tools:
-	@if [ -f node_modules/.installed ] && [ ! package-lock.json -nt node_modules/.installed ]; then \
-		:; \
-	elif command -v npm >/dev/null; then \
-		npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.installed; \
-	else \
-		echo "note: npm not found; the SARIF validator tests will be skipped" >&2; \
-	fi
+	@for folder in $(NODE_FOLDERS); do \
+		if [ -f $$folder/node_modules/.installed ] && \
+			[ ! $$folder/package-lock.json -nt $$folder/node_modules/.installed ]; then \
+			:; \
+		elif command -v npm >/dev/null; then \
+			(cd $$folder && npm ci --no-audit --no-fund --loglevel=error) && \
+				touch $$folder/node_modules/.installed || exit 1; \
+		else \
+			echo "note: npm not found; the tests of SARIF and of the VS Code extension will be skipped" >&2; \
+			break; \
+		fi; \
+	done
+
+# The VS Code extension, packed into dist/metalint-vscode.vsix.
+vsix: node-tools
+	mkdir -p dist
+	cd editors/vscode && node_modules/.bin/vsce package --skip-license --out ../../dist/metalint-vscode.vsix
 
 $(BIN)/python:
 	@$(PYTHON) -m venv $(VENV) || { \
@@ -94,5 +108,5 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/package-files | $(BIN)/python
 	@touch $@ $(VENV)/.installed
 
 clean:
-	rm -rf $(VENV) $(LOWEST) node_modules build dist *.egg-info .pytest_cache .mypy_cache \
+	rm -rf $(VENV) $(LOWEST) node_modules editors/vscode/node_modules build dist *.egg-info .pytest_cache .mypy_cache \
 		.ruff_cache .import_linter_cache

@@ -7,6 +7,7 @@ command (the contract of design.md) without a ``check`` subcommand in front of t
 
 from __future__ import annotations
 
+import difflib
 import enum
 import io
 import os
@@ -14,9 +15,10 @@ import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 import typer
+import typer.core
 import typer.main
 
 from metalint import __version__
@@ -26,6 +28,7 @@ from metalint.diagnostics import Diagnostic, Severity
 from metalint.progress import TerminalProgress
 from metalint.report import FORMATS, ReportOptions, Totals
 from metalint.report.base import SourceLines
+from metalint.report.baseline import Baseline, BaselineError
 from metalint.report.outputs import Output, OutputError, Outputs, parse_outputs
 from metalint.service import Service
 
@@ -36,6 +39,8 @@ STDIN = "-"
 RULE_COMMANDS = frozenset({"rule", "rules"})
 SERVER_COMMAND = "server"
 FIX_IMAGES_COMMAND = "fix-images"
+CLEAN_COMMAND = "clean"
+MIGRATE_COMMAND = "migrate"
 _SEVERITIES_FROM = {
     Severity.ERROR: (Severity.ERROR,),
     Severity.WARNING: (Severity.ERROR, Severity.WARNING),
@@ -60,7 +65,15 @@ Editors:
 \b
 Images:
   metalint fix-images PATH  turn, scale and shrink the images the manifests use
-To lint a file or folder named 'rule', 'rules', 'server' or 'fix-images', write './rules'.
+
+\b
+Caches:
+  metalint clean            remove the caches (image facts, lint results)
+
+\b
+The older manifest format (operator, item_id, pic_list, ...):
+  metalint migrate PATH...  rewrite it in the current format (--diff to see the change)
+To lint a file or folder named as a command ('rules', 'clean', ...), write './rules'.
 
 \b
 Exit status: 0 no error-severity finding, 1 at least one (see --fail-on),
@@ -78,6 +91,28 @@ class UsageError(Exception):
     """A command line that cannot be run; reported in one line, exit status 2."""
 
 
+class _Command(typer.core.TyperCommand):
+    """A command whose unknown-option error suggests only what was likely meant."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except Exception as exc:
+            # click's NoSuchOption; typer 0.28 and later carry their own copy of click, so the
+            # class is told by its fields. click offers every option difflib finds at all
+            # ('--frobnicate': '--format'); the closest, when close, are what was meant.
+            if hasattr(exc, "option_name") and hasattr(exc, "possibilities"):
+                names = [name for param in self.params for name in getattr(param, "opts", ())]
+                exc.possibilities = _closest(exc.option_name, names)
+            raise
+
+
+def _closest(word: str, choices: list[str], cutoff: float = 0.75) -> list[str]:
+    scored = [(difflib.SequenceMatcher(None, word, c).ratio(), c) for c in choices]
+    best = max((score for score, _ in scored), default=0.0)
+    return sorted(c for score, c in scored if score >= cutoff and score == best)
+
+
 _CONTEXT = {"help_option_names": ["-h", "--help"]}
 lint_app = typer.Typer(add_completion=False, rich_markup_mode=None, context_settings=_CONTEXT)
 rules_app = typer.Typer(
@@ -88,6 +123,8 @@ rules_app = typer.Typer(
 )
 server_app = typer.Typer(add_completion=False, rich_markup_mode=None, context_settings=_CONTEXT)
 fix_images_app = typer.Typer(add_completion=False, rich_markup_mode=None, context_settings=_CONTEXT)
+clean_app = typer.Typer(add_completion=False, rich_markup_mode=None, context_settings=_CONTEXT)
+migrate_app = typer.Typer(add_completion=False, rich_markup_mode=None, context_settings=_CONTEXT)
 
 
 def _fail(message: str) -> None:
@@ -150,7 +187,7 @@ IsolatedOption = Annotated[
 ]
 
 
-@lint_app.command(help=_LINT_HELP)
+@lint_app.command(help=_LINT_HELP, cls=_Command)
 def lint(
     paths: Annotated[
         list[str] | None,
@@ -240,6 +277,24 @@ def lint(
             help="Keep the caches in DIR (default: the cache-dir setting, or ~/.cache/metalint).",
         ),
     ] = None,
+    write_baseline: Annotated[
+        Path | None,
+        typer.Option(
+            "--write-baseline",
+            metavar="FILE",
+            dir_okay=False,
+            help="Record every finding in FILE instead of reporting it, and exit 0.",
+        ),
+    ] = None,
+    baseline: Annotated[
+        Path | None,
+        typer.Option(
+            "--baseline",
+            metavar="FILE",
+            dir_okay=False,
+            help="Leave out the findings recorded in FILE by --write-baseline.",
+        ),
+    ] = None,
     show_settings: Annotated[
         bool,
         typer.Option(
@@ -319,6 +374,8 @@ def lint(
             _show_settings(Path(targets[0] if targets[0] != STDIN else "."), resolver)
             raise typer.Exit(EXIT_CLEAN)
         outputs = parse_outputs(output_formats or [_default_format()], output_file)
+        if write_baseline is not None and baseline is not None:
+            raise UsageError("--write-baseline records every finding anew; it takes no --baseline")
         if fix or diff:
             if STDIN in targets:
                 raise UsageError("--fix and --diff take files and folders, not standard input")
@@ -328,10 +385,13 @@ def lint(
             resolver = ConfigResolver(overrides, config_file=config, isolated=isolated)
         else:
             changed = 0
-        code = _run(targets, resolver, outputs, options, stdin_filename, statistics, fail_on)
+        baselines = Baselines(read=baseline, write=write_baseline)
+        code = _run(
+            targets, resolver, outputs, options, stdin_filename, statistics, fail_on, baselines
+        )
         if exit_non_zero_on_fix and changed:
             code = EXIT_ERRORS
-    except (UsageError, ConfigError, OutputError) as exc:
+    except (UsageError, ConfigError, OutputError, BaselineError) as exc:
         _fail(str(exc))
         raise typer.Exit(EXIT_USAGE) from None
     raise typer.Exit(EXIT_CLEAN if exit_zero else code)
@@ -356,6 +416,7 @@ def _run(
     stdin_filename: str | None,
     statistics: bool,
     fail_on: Severity,
+    baselines: Baselines,
 ) -> int:
     if isinstance(sys.stdout, io.TextIOWrapper):
         # A manifest's text may not fit the terminal's encoding; a finding must still print.
@@ -365,25 +426,70 @@ def _run(
     in_memory = {shown_stdin: stdin_data} if stdin_data is not None else {}
     sources = SourceLines(in_memory)
     options = replace(options, sources=sources)
+    recorded = Baseline.read(baselines.read, sources) if baselines.read else None
+    recording = Baseline(baselines.write, sources) if baselines.write else None
     reporter = Outputs(outputs, sys.stdout, options, statistics=statistics)
     totals = Totals()
     progress = TerminalProgress(sys.stderr)
     try:
-        for diagnostic in _diagnostics(targets, resolver, stdin_data, stdin_filename, progress):
+        found = _diagnostics(targets, resolver, stdin_data, stdin_filename, progress)
+        if recorded is not None:
+            found = recorded.new_findings(found)
+        for diagnostic in found:
             progress.close()
+            if recording is not None:
+                recording.record(diagnostic)
+                continue
             totals.count(diagnostic)
             reporter.add(diagnostic)
     finally:
         progress.close()
         sources.close()
     totals.files = len(resolver.seen) + (stdin_data is not None)
+    if recording is not None:
+        count = recording.write()
+        typer.echo(
+            f"metalint: recorded {count} {'finding' if count == 1 else 'findings'} in "
+            f"{recording.file}",
+            err=True,
+        )
+        return EXIT_CLEAN
+    if recorded is not None:
+        totals.baselined = recorded.matched
     reporter.finish(totals)
+    if recorded is not None:
+        _report_stale(recorded)
     text_on_stdout = any(o.path is None and o.format == "text" for o in outputs)
     if totals.files == 0 and not text_on_stdout and not options.quiet:
         # The text summary says so itself; other formats keep standard output for data.
         typer.echo("metalint: warning: no increment.meta found", err=True)
     failing = _SEVERITIES_FROM[fail_on]
     return EXIT_ERRORS if any(totals.by_severity[s] for s in failing) else EXIT_CLEAN
+
+
+class Baselines(NamedTuple):
+    read: Path | None
+    write: Path | None
+
+
+def _report_stale(baseline: Baseline, shown: int = 5) -> None:
+    """Say which recorded findings no run found any more: the baseline hides less than it
+    claims, and rewriting it keeps it honest."""
+    stale = baseline.stale()
+    if not stale:
+        return
+    total = sum(s.findings for s in stale)
+    listed = ", ".join(
+        f"{s.path} {s.code}" + (f" x{s.findings}" if s.findings > 1 else "") for s in stale[:shown]
+    )
+    more = f", and {len(stale) - shown} more" if len(stale) > shown else ""
+    typer.echo(
+        f"metalint: note: {total} {'finding' if total == 1 else 'findings'} of the baseline "
+        f"{baseline.file} {'was' if total == 1 else 'were'} not found (fixed, or the line "
+        f"changed): {listed}{more}; --write-baseline {baseline.file} records the findings "
+        "as they are now",
+        err=True,
+    )
 
 
 def _show_settings(path: Path, resolver: ConfigResolver) -> None:
@@ -428,7 +534,7 @@ def _fix(
     """Fix every manifest under ``targets``, or print the fixes as a diff; how many files
     changed (or would)."""
     from metalint.engine import manifests_under
-    from metalint.fixfile import FileChanged, fix_file, unified_diff
+    from metalint.fixfile import FileChanged, fix_file
 
     files = fixes = 0
     for path in manifests_under([Path(t) for t in targets]):
@@ -449,9 +555,7 @@ def _fix(
         files += 1
         fixes += fixed.applied
         if diff:
-            sys.stdout.flush()
-            sys.stdout.buffer.write(unified_diff(str(path), fixed.original, fixed.data))
-            sys.stdout.buffer.flush()
+            _print_diff(path, fixed.original, fixed.data)
     if fixes and not diff and not quiet:
         typer.echo(
             f"metalint: fixed {fixes} {'finding' if fixes == 1 else 'findings'} in "
@@ -459,6 +563,15 @@ def _fix(
             err=True,
         )
     return files
+
+
+def _print_diff(path: Path, before: bytes, after: bytes) -> None:
+    """The change to one manifest, as a unified diff for ``git apply``, on standard output."""
+    from metalint.fixfile import unified_diff
+
+    sys.stdout.flush()
+    sys.stdout.buffer.write(unified_diff(str(path), before, after))
+    sys.stdout.buffer.flush()
 
 
 def _diagnostics(
@@ -479,7 +592,7 @@ def _diagnostics(
         name = stdin_filename or "increment.meta"
         folder = Path(name).parent
         config = resolver.for_folder(folder)
-        found = lint_bytes(stdin_data, name, config, manifest_dir=folder.resolve())
+        found = lint_bytes(stdin_data, name, config, manifest_dir=folder)
         yield from found if stdin_filename else (_renamed(d, STDIN) for d in found)
 
 
@@ -492,7 +605,7 @@ def _renamed(diagnostic: Diagnostic, path: str) -> Diagnostic:
 # -- rule documentation ----------------------------------------------------------------------
 
 
-@rules_app.command("rule")
+@rules_app.command("rule", cls=_Command)
 def rule_command(
     code: Annotated[str, typer.Argument(metavar="CODE|NAME", help="A rule code or name.")],
 ) -> None:
@@ -513,7 +626,7 @@ def rule_command(
     typer.echo(found.doc)
 
 
-@rules_app.command("rules")
+@rules_app.command("rules", cls=_Command)
 def rules_command(
     output_format: Annotated[
         str,
@@ -557,7 +670,7 @@ def _server_group() -> None:
     """A callback makes the one-command app a group, so that its command is named 'server'."""
 
 
-@server_app.command("server")
+@server_app.command("server", cls=_Command)
 def server_command(
     stdio: Annotated[
         bool,
@@ -587,7 +700,7 @@ def _fix_images_group() -> None:
     """A callback makes the one-command app a group, so that its command is named 'fix-images'."""
 
 
-@fix_images_app.command("fix-images")
+@fix_images_app.command("fix-images", cls=_Command)
 def fix_images_command(
     paths: Annotated[
         list[Path] | None,
@@ -636,26 +749,143 @@ def fix_images_command(
     raise typer.Exit(EXIT_ERRORS if result.problems else EXIT_CLEAN)
 
 
+# -- the caches -----------------------------------------------------------------------------
+
+
+@clean_app.callback()
+def _clean_group() -> None:
+    """A callback makes the one-command app a group, so that its command is named 'clean'."""
+
+
+@clean_app.command("clean", cls=_Command)
+def clean_command(
+    cache_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--cache-dir",
+            metavar="DIR",
+            file_okay=False,
+            help="The cache folder (default: the cache-dir setting here, or ~/.cache/metalint).",
+        ),
+    ] = None,
+) -> None:
+    """Remove metalint's caches: the image facts and the lint results kept between runs.
+
+    Only what metalint writes is removed from the folder; a folder left empty goes too.
+    """
+    from metalint.cachedir import remove_caches
+    from metalint.images.cache import default_cache_dir
+
+    if cache_dir is None:
+        try:
+            cache_dir = ConfigResolver(Overrides()).for_folder(Path.cwd()).cache_dir
+        except ConfigError as exc:
+            _fail(str(exc))
+            raise typer.Exit(EXIT_USAGE) from None
+    folder = cache_dir or default_cache_dir()
+    try:
+        removed = remove_caches(folder)
+    except OSError as exc:
+        _fail(f"cannot remove the caches in {folder}: {exc.strerror or exc}")
+        raise typer.Exit(EXIT_USAGE) from None
+    if removed.files:
+        size = (
+            f"{removed.bytes / 1e6:.1f} MB"
+            if removed.bytes >= 100_000
+            else f"{removed.bytes} bytes"
+        )
+        files = "1 file" if removed.files == 1 else f"{removed.files} files"
+        typer.echo(f"metalint: removed the caches in {folder} ({files}, {size})")
+    else:
+        typer.echo(f"metalint: no caches in {folder}")
+
+
+# -- migrating the older format --------------------------------------------------------------
+
+
+@migrate_app.callback()
+def _migrate_group() -> None:
+    """A callback makes the one-command app a group, so that its command is named 'migrate'."""
+
+
+@migrate_app.command("migrate", cls=_Command)
+def migrate_command(
+    paths: Annotated[
+        list[str],
+        typer.Argument(metavar="PATH...", show_default=False, help="Manifests or folders."),
+    ],
+    diff: Annotated[
+        bool,
+        typer.Option("--diff", help="Print the change as a unified diff and write nothing."),
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary.")] = False,
+) -> None:
+    """Rewrite manifests of the older format (operator, item_id, pic_list, ...) in the current
+    one: a line per image of pic_list, the order of the operations kept.
+
+    Lines of the current format are left as they are, so a second run changes nothing. A line
+    that cannot be rewritten (one that mixes the two formats, an ADD without pic_list) is left
+    as it is and reported. Each file is replaced atomically, its permissions kept.
+
+    \b
+    Exit status: 0 every older line rewritten (or nothing to do), 1 a line left as it was or
+    a file that changed on disk meanwhile, 2 usage error or a file that cannot be written.
+    """
+    from metalint.engine import manifests_under
+    from metalint.fixfile import FileChanged
+    from metalint.migrate import migrate_file
+
+    missing = [p for p in paths if not os.path.exists(p)]
+    if missing:
+        _fail(f"{missing[0]}: no such file or folder")
+        raise typer.Exit(EXIT_USAGE)
+    status, files, lines, written = EXIT_CLEAN, 0, 0, 0
+    for path in manifests_under([Path(p) for p in paths]):
+        try:
+            migrated = migrate_file(path, write=not diff)
+        except FileChanged:
+            typer.echo(f"metalint: warning: {path} changed while it was migrated; left as it is")
+            status = EXIT_ERRORS
+            continue
+        except OSError as exc:
+            _fail(f"cannot migrate {path}: {exc.strerror or exc}")
+            raise typer.Exit(EXIT_USAGE) from None
+        for line, why in migrated.left:
+            typer.echo(f"{path}:{line}: left as it is: {why}", err=True)
+            status = EXIT_ERRORS
+        if not migrated.migrated:
+            continue
+        files, lines, written = files + 1, lines + migrated.migrated, written + migrated.written
+        if diff:
+            _print_diff(path, migrated.original, migrated.data)
+    if lines and not diff and not quiet:
+        typer.echo(
+            f"metalint: migrated {lines} {'line' if lines == 1 else 'lines'} of the older "
+            f"format into {written} in {files} {'file' if files == 1 else 'files'}",
+            err=True,
+        )
+    raise typer.Exit(status)
+
+
 # -- entry point -----------------------------------------------------------------------------
 
 
 def app_for(args: Sequence[str]) -> typer.Typer:
-    """The app that runs ``args``: rule documentation or the language server when the first
-    word asks for it, linting otherwise."""
-    if args and args[0] in RULE_COMMANDS:
-        return rules_app
-    if args and args[0] == SERVER_COMMAND:
-        return server_app
-    if args and args[0] == FIX_IMAGES_COMMAND:
-        return fix_images_app
-    return lint_app
+    """The app that runs ``args``: the command the first word names, linting otherwise."""
+    commands = {
+        **dict.fromkeys(RULE_COMMANDS, rules_app),
+        SERVER_COMMAND: server_app,
+        CLEAN_COMMAND: clean_app,
+        MIGRATE_COMMAND: migrate_app,
+        FIX_IMAGES_COMMAND: fix_images_app,
+    }
+    return commands.get(args[0], lint_app) if args else lint_app
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit status (the console script exits with it)."""
     args = list(sys.argv[1:] if argv is None else argv)
-    commands = {*RULE_COMMANDS, SERVER_COMMAND, FIX_IMAGES_COMMAND}
-    if args and args[0] in commands and os.path.exists(args[0]):
+    if args and app_for(args) is not lint_app and os.path.exists(args[0]):
         typer.echo(
             f"metalint: note: '{args[0]}' is a command; "
             f"to lint the path '{args[0]}', write './{args[0]}'",

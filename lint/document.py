@@ -43,6 +43,7 @@ from metalint.diagnostics import Diagnostic, Span
 from metalint.index import LineIndex, product_key
 from metalint.line import LineContext
 from metalint.manifest import FileFacts
+from metalint.older import CURRENT_KEYS, OLDER_OPERATION, LineFormat, line_format
 from metalint.run import Run
 
 _VERDICTS_UP_TO = 1 << 16
@@ -52,7 +53,10 @@ _VERDICTS_UP_TO = 1 << 16
 class _Line:
     """One line of the document and what linting it on its own found."""
 
-    __slots__ = ("base", "diagnostics", "group", "is_operation", "no", "operation", "raw", "shown")
+    __slots__ = (
+        "base", "current", "diagnostics", "group", "is_operation", "no", "older", "operations",
+        "raw", "shown",
+    )  # fmt: skip
 
     group: _Group
 
@@ -69,9 +73,17 @@ class _Line:
         """The line findings, for line ``base``."""
         self.shown = (base, self.diagnostics)
         """The line findings moved to the line number they were last returned for."""
-        self.operation = verdict.operation
+        self.operations = verdict.operations
         obj = verdict.obj
-        self.is_operation = obj is not None and obj.get("OperationType") in ("ADD", "DELETE")
+        form = None if obj is None else line_format(obj)
+        self.older = form is LineFormat.OLDER
+        self.current = form is LineFormat.CURRENT and not CURRENT_KEYS.isdisjoint(obj or ())
+        """Whether the line is of the older format, or of the current one, as the batch engine
+        tallies them (``FormatTally``)."""
+        operation = None
+        if obj is not None:
+            operation = obj.get(OLDER_OPERATION if self.older else "OperationType")
+        self.is_operation = operation in ("ADD", "DELETE")
         """What the batch engine counts as an operation for ML011."""
 
 
@@ -160,6 +172,9 @@ class Document:
         self._flagged: dict[_Line, None] = {}
         """The lines with line findings."""
         self._operations = 0
+        self._older = 0
+        self._current = 0
+        """How many lines are of the older format, and of the current one."""
         self._result: list[Diagnostic] | None = None
         self._splice(0, 0, split_lines(data))
 
@@ -266,10 +281,12 @@ class Document:
             group.forget_text(line.raw)
         self._flagged.pop(line, None)
         self._operations -= line.is_operation
+        self._older -= line.older
+        self._current -= line.current
 
     def _remember(self, line: _Line, changes: dict[_Group, _Change]) -> None:
-        if line.operation is not None:
-            key = product_key(line.operation[1])
+        if line.operations:
+            key = product_key(line.operations[0][1])
             group = self._products.get(key)
             if group is None:
                 self._products[key] = group = _Group(key, products=True)
@@ -290,6 +307,8 @@ class Document:
         if line.diagnostics:
             self._flagged[line] = None
         self._operations += line.is_operation
+        self._older += line.older
+        self._current += line.current
 
     # -- between lines --------------------------------------------------------------------
 
@@ -302,8 +321,9 @@ class Document:
             return
         index = LineIndex()
         for line in members:
-            assert line.operation is not None
-            index.record(line.no + 1, *line.operation)
+            assert line.operations
+            for operation in line.operations:
+                index.record(line.no + 1, *operation)
         pairs = set(index.pairs)
         pairs.update(index.product_delete_pairs())
         if not pairs:
@@ -368,8 +388,23 @@ class Document:
     def _file_findings(self) -> list[Diagnostic]:
         run = self._run
         count = len(self._lines)
+        first_older = first_current = 0
+        if self._older and self._current:
+            # Only a file that mixes the formats is walked, for the first line of each.
+            first_older = next(line.no + 1 for line in self._lines if line.older)
+            first_current = next(line.no + 1 for line in self._lines if line.current)
         facts = FileFacts(
-            self.path, Path(self.path).name, True, True, count, self._operations, count > 0
+            self.path,
+            Path(self.path).name,
+            True,
+            True,
+            count,
+            self._operations,
+            count > 0,
+            older_lines=self._older,
+            current_lines=self._current,
+            first_older=first_older,
+            first_current=first_current,
         )
         return [
             run.diagnostic(rule, finding) for rule in run.plan.file for finding in rule.check(facts)

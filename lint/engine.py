@@ -57,9 +57,7 @@ def _lint_run(
         stage = ImageStage(manifest_dir, run.config, run.plan.image, progress, record=record)
         run.images = stage
     lines, blocks = scan_manifest(stream, run, disk_path)
-    operations = lines - run.slow_lines + run.slow_operations
-    facts = FileFacts(path, name, explicit, True, lines, operations, lines > 0)
-    return run.findings(blocks, facts), stage
+    return run.findings(blocks, run.file_facts(name, explicit, lines)), stage
 
 
 def lint_bytes(

@@ -37,9 +37,8 @@ def fix_data(data: bytes, path: str, config: Config, *, unsafe: bool = False) ->
     config = replace(config, check_images=False, use_cache=False)
     original, applied = data, 0
     for _ in range(MAX_ROUNDS):
-        wanted = [d for d in lint_bytes(data, path, config) if _wanted(d, unsafe)]
-        if not wanted:
-            break
+        # Streamed: a broken generator's manifest offers a fix on each of a million lines.
+        wanted = (d for d in lint_bytes(data, path, config) if _wanted(d, unsafe))
         fixed, count = apply_fixes(data, wanted)
         if count == 0 or fixed == data:
             break
@@ -53,8 +52,8 @@ def _wanted(diagnostic: Diagnostic, unsafe: bool) -> bool:
 
 
 class FileChanged(Exception):
-    """The manifest changed on disk while it was being fixed: it is left as the other writer
-    left it."""
+    """The manifest changed on disk while it was being fixed (or migrated): it is left as the
+    other writer left it."""
 
 
 def fix_file(path: Path, config: Config, *, unsafe: bool = False, write: bool = True) -> Fixed:
@@ -64,11 +63,17 @@ def fix_file(path: Path, config: Config, *, unsafe: bool = False, write: bool = 
     data = path.read_bytes()
     fixed = fix_data(data, str(path), config, unsafe=unsafe)
     if write and fixed.data != fixed.original:
-        if file_identity(os.stat(path)) != file_identity(before):
-            raise FileChanged(str(path))
-        if not write_atomically(path, fixed.data):
-            raise OSError(f"cannot write {path}")
+        replace_unless_changed(path, before, fixed.data)
     return fixed
+
+
+def replace_unless_changed(path: Path, before: os.stat_result, data: bytes) -> None:
+    """Replace ``path`` with ``data`` atomically, its permissions kept, unless the file is no
+    longer the one ``before`` describes (``FileChanged``); OSError when it cannot be written."""
+    if file_identity(os.stat(path)) != file_identity(before):
+        raise FileChanged(str(path))
+    if not write_atomically(path, data):
+        raise OSError(f"cannot write {path}")
 
 
 def file_identity(info: os.stat_result) -> tuple[int, ...]:

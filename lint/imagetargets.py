@@ -2,8 +2,9 @@
 findings that concern it are those of the manifest that uses it, on the lines that use it.
 
 The manifest is the nearest ``increment.meta`` in the image's folder or above it; the image
-is used by the ADD lines whose PicName names it relative to the manifest's folder (or to the
-configured images root). An image that no manifest names draws nothing.
+is used by the ADD lines whose PicName (or, in the older format, an entry of whose pic_list)
+names it relative to the manifest's folder (or to the configured images root). An image that
+no manifest names draws nothing.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import orjson
 from metalint.config import Config
 from metalint.images.model import EXTENSION_FORMATS
 from metalint.manifest import MANIFEST_NAME
+from metalint.older import OLDER_IMAGES
 
 
 def is_image_path(path: Path) -> bool:
@@ -48,19 +50,23 @@ def picname_of(image: Path, manifest: Path, config: Config) -> str | None:
 
 
 def lines_using(manifest: Path, names: Iterable[str]) -> set[int]:
-    """The numbers of the ADD lines whose PicName is one of ``names``."""
+    """The numbers of the ADD lines whose PicName, or an entry of whose pic_list, is one of
+    ``names``."""
     wanted = set(names)
     found = set()
     with open(manifest, "rb") as stream:
         for lineno, raw in enumerate(stream, start=1):
-            if b"PicName" not in raw:
+            if b"PicName" not in raw and b"pic_list" not in raw:
                 continue
             try:
                 obj = orjson.loads(raw)
             except orjson.JSONDecodeError:
                 continue
-            pic = obj.get("PicName") if isinstance(obj, dict) else None
-            if isinstance(pic, str) and posixpath.normpath(pic) in wanted:
+            if not isinstance(obj, dict):
+                continue
+            listed = obj.get(OLDER_IMAGES)
+            pics = listed if isinstance(listed, list) else [obj.get("PicName")]
+            if any(isinstance(p, str) and posixpath.normpath(p) in wanted for p in pics):
                 found.add(lineno)
     return found
 

@@ -21,6 +21,7 @@ from metalint.jsontext import (
     scan_members,
     skip_whitespace,
 )
+from metalint.older import OLDER_OPERATION, LineFormat, line_format
 from metalint.schemacheck import SchemaError, detailed_errors, validator_instance
 
 _VALUE_END = frozenset(WHITESPACE + ",}")
@@ -36,6 +37,7 @@ class LineContext:
     __slots__ = (
         "_all_offsets",
         "_errors",
+        "_format",
         "_instance",
         "_members",
         "_obj",
@@ -79,6 +81,7 @@ class LineContext:
         self._all_offsets = False
         self._plain: bool = _UNSET
         self._errors: list[SchemaError] = _UNSET
+        self._format: LineFormat | None = None
         self._instance: dict[str, Any] | None = None
         if obj is not None:
             self._text = raw.decode("utf-8")
@@ -294,9 +297,30 @@ class LineContext:
             return self.line_span
         return self.span(found.start, found.start + 1)
 
+    def elements(self, key: str) -> list[Value]:
+        """The elements of the array that ``key`` holds, each where it stands on the line;
+        none when the value is no array (or the line is not JSON the parser reads)."""
+        offsets = self.offsets(key)
+        text = self.text
+        if offsets is None or text is None or not text.startswith("[", offsets[2]):
+            return []
+        values, separators, problem = parse_values(text[: offsets[3] - 1], offsets[2] + 1)
+        if problem is not None or any(s != "," for s in separators):
+            return []
+        return values
+
+    @property
+    def format(self) -> LineFormat:
+        """The line's format, by its keys (see ``metalint.older``)."""
+        if self._format is None:
+            obj = self.obj
+            self._format = LineFormat.CURRENT if obj is None else line_format(obj)
+        return self._format
+
     @property
     def operation(self) -> str | None:
-        op = (self.obj or {}).get("OperationType")
+        obj = self.obj or {}
+        op = obj.get("OperationType", obj.get(OLDER_OPERATION))
         return op if isinstance(op, str) else None
 
     @property
@@ -308,9 +332,13 @@ class LineContext:
 
     @property
     def schema_errors(self) -> list[SchemaError]:
-        """The line schema's errors for this object."""
+        """The errors of this object against the schema of its format."""
         if self._errors is _UNSET:
             obj = self.obj
             instance = self.validator_instance
-            self._errors = [] if obj is None or instance is None else detailed_errors(obj, instance)
+            self._errors = (
+                []
+                if obj is None or instance is None
+                else detailed_errors(obj, instance, self.format)
+            )
         return self._errors

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
+
+from metalint.older import CURRENT_KEYS, LineFormat
 
 MANIFEST_NAME = "increment.meta"
 _NEAR_MISS = re.compile(r"increment[._ -]?(meta|json|jsonl|ndjson|txt)(\.[a-z0-9]+)*")
@@ -30,3 +33,38 @@ class FileFacts:
     has_content: bool
     unreadable: str | None = None
     """Why the file could not be read, when it could not."""
+    older_lines: int = 0
+    """Lines wholly in the older format."""
+    current_lines: int = 0
+    """Lines with a key of the current format and none of the older one."""
+    first_older: int = 0
+    first_current: int = 0
+    """The number of the first line of each format; 0 when there is none."""
+
+
+@dataclass(slots=True)
+class FormatTally:
+    """The formats of the lines the scan sent to the slow path (every line of the fast path
+    is of the current format): how many of each, and the first."""
+
+    older: int = 0
+    current: int = 0
+    first_older: int = 0
+    first_current: int = 0
+
+    def note(self, lineno: int, form: LineFormat, obj: dict[str, Any]) -> None:
+        if form is LineFormat.OLDER:
+            self.older += 1
+            self.first_older = self.first_older or lineno
+        elif form is LineFormat.CURRENT and not CURRENT_KEYS.isdisjoint(obj):
+            self.current += 1
+            self.first_current = self.first_current or lineno
+
+    def absorb(self, other: FormatTally, lines_before: int) -> None:
+        """Take in the tally of a later chunk of the file, whose lines count from its start."""
+        if other.older and not self.first_older:
+            self.first_older = other.first_older + lines_before
+        if other.current and not self.first_current:
+            self.first_current = other.first_current + lines_before
+        self.older += other.older
+        self.current += other.current

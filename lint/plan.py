@@ -33,6 +33,7 @@ class LinePlan:
     on_unparsed: tuple[Rule, ...]
     on_errors: dict[str, tuple[Rule, ...]]
     on_guard: dict[Guard, tuple[Rule, ...]]
+    on_older: tuple[Rule, ...]
     on_fragment: tuple[tuple[Callable[[Any], bool], Rule], ...]
     """Each rule's fragment's ``is_valid``, and the rule."""
     fragments_hold: Callable[[Any], bool]
@@ -76,10 +77,13 @@ def _plan(
     on_errors: dict[str, list[Rule]] = {}
     on_guard: dict[Guard, list[Rule]] = {}
     on_unparsed = []
+    on_older = []
     for rule in line_rules:
         for trigger in rule.triggers:
             if trigger.unparsed:
                 on_unparsed.append(rule)
+            if trigger.older:
+                on_older.append(rule)
             for kind in trigger.errors:
                 on_errors.setdefault(kind, []).append(rule)
             if trigger.guard is not None:
@@ -95,6 +99,7 @@ def _plan(
         on_unparsed=_unique(on_unparsed),
         on_errors={kind: _unique(found) for kind, found in on_errors.items()},
         on_guard={guard: _unique(found) for guard, found in on_guard.items()},
+        on_older=_unique(on_older),
         on_fragment=tuple(on_fragment),
         fragments_hold=fragment_validator({"allOf": fragments}).is_valid if fragments else _always,
         order={r.code: i for i, r in enumerate(line_rules)},

@@ -80,6 +80,9 @@ class Trigger:
     """Fires on lines that fail this fragment, which may depend on the service type."""
     guard: Guard | None = None
     """Fires on lines where this guard holds."""
+    older: bool = False
+    """Fires on every line with a key of the older format (see ``metalint.older``): such a
+    line never passes the fast path, and its values are not where the fragments look."""
 
     def fragment(self, profile: ServiceProfile) -> Fragment | None:
         return self.clean(profile) if callable(self.clean) else self.clean
@@ -99,6 +102,10 @@ def unclean(fragment: Fragment | Callable[[ServiceProfile], Fragment | None]) ->
 
 def guarded(guard: Guard) -> Trigger:
     return Trigger(guard=guard)
+
+
+def older_format() -> Trigger:
+    return Trigger(older=True)
 
 
 class Finding(NamedTuple):

@@ -22,9 +22,10 @@ from metalint.config import Config
 from metalint.diagnostics import FILE_SPAN, Diagnostic, Span
 from metalint.fixes import fixed_lines
 from metalint.images.model import ImageRef
-from metalint.index import LineIndex, operation_key
+from metalint.index import LineIndex, line_operations, operation_key
 from metalint.line import LineContext
-from metalint.manifest import FileFacts
+from metalint.manifest import FileFacts, FormatTally
+from metalint.older import OLDER_IMAGES, OLDER_KEYS, OLDER_OPERATION, LineFormat, line_format
 from metalint.plan import Plan, plan_for
 from metalint.region import parse_region
 from metalint.registry import Finding, Rule
@@ -51,8 +52,9 @@ class LineVerdict:
     diagnostics: list[Diagnostic]
     obj: dict[str, Any] | None
     """The line's object, when the line is one."""
-    operation: tuple[str, str, str | None] | None
-    """(OperationType, ProductId, PicName or None) of a well-formed operation line."""
+    operations: tuple[tuple[str, str, str | None], ...]
+    """(ADD or DELETE, product, image or None) of each operation of a well-formed operation
+    line: one on a line of the current format, one per image on a line of the older one."""
     blocked: bool
     """A rule found that the line's PicName cannot name an image of the bucket."""
 
@@ -82,6 +84,8 @@ class Run:
         self.slow_numbers: array[int] = array("q")
         """The lines the scan sent to the slow path, in order."""
         self.slow_operations = 0
+        self.formats = FormatTally()
+        """The formats of the slow lines; every other line is of the current format."""
 
     @property
     def slow_lines(self) -> int:
@@ -129,6 +133,11 @@ class Run:
         if line_obj is None:
             self.index.other_line(lineno, _without_ending(raw))
             return
+        form = line_format(line_obj)
+        self.formats.note(lineno, form, line_obj)
+        if form is LineFormat.OLDER:
+            self._slow_older(lineno, raw, line_obj, ctx, parsed)
+            return
         if line_obj.get("OperationType") in ("ADD", "DELETE"):
             self.slow_operations += 1
         key = operation_key(line_obj)
@@ -145,6 +154,40 @@ class Run:
                 region = line_obj.get("Region")
                 box = parse_region(region) if isinstance(region, str) else None
                 self.images.add(ImageRef(lineno, pic, box))
+
+    def _slow_older(
+        self, lineno: int, raw: bytes, obj: dict[str, Any], ctx: LineContext | None, parsed: bool
+    ) -> None:
+        """Index a line of the older format: an operation for each image of its pic_list."""
+        if obj.get(OLDER_OPERATION) in ("ADD", "DELETE"):
+            self.slow_operations += 1
+        operations = line_operations(obj)
+        if not operations:
+            self.index.other_line(lineno, _without_ending(raw))
+            return
+        for op, pid, pic in operations:
+            self.index.record(lineno, op, pid, pic)
+        if operations[0][0] == "ADD" and self.images is not None:
+            if ctx is None:
+                ctx = LineContext.of(self.path, lineno, raw, self.config, obj)
+            for name in self._older_images(ctx, raw, parsed):
+                self.images.add(ImageRef(lineno, name, None))
+
+    def _older_images(self, ctx: LineContext, raw: bytes, parsed: bool) -> list[str]:
+        """The distinct image names of an older line's pic_list that can name an image of the
+        bucket: a rule that keeps an image from being looked up points at its entry."""
+        blocked = {
+            found.span
+            for rule in self._rules_for(ctx, raw, unparsed=not parsed)
+            if rule.blocks_images
+            for found in rule.check(ctx)
+        }
+        names: dict[str, None] = {}
+        for entry in ctx.elements(OLDER_IMAGES):
+            value = entry.value
+            if value.__class__ is str and value and ctx.span(entry.start, entry.end) not in blocked:
+                names[value] = None
+        return list(names)
 
     def _blocks_image(self, ctx: LineContext, raw: bytes, parsed: bool) -> bool:
         return any(
@@ -231,13 +274,13 @@ class Run:
         obj, clean = self._read(raw)
         if clean:
             assert obj is not None
-            return LineVerdict([], obj, operation_key(obj), blocked=False)
+            return LineVerdict([], obj, line_operations(obj), blocked=False)
         ctx = LineContext.of(self.path, lineno, raw, self.config, obj)
         found: list[Diagnostic] = []
         blocked = self._check(ctx, raw, obj is not None, found)
         line_obj = ctx.obj
-        key = operation_key(line_obj) if line_obj is not None else None
-        return LineVerdict(found, line_obj, key, blocked)
+        operations = line_operations(line_obj) if line_obj is not None else ()
+        return LineVerdict(found, line_obj, operations, blocked)
 
     def _rules_for(self, ctx: LineContext, raw: bytes, *, unparsed: bool) -> Iterable[Rule]:
         """The line rules one of whose triggers holds on this line, in code order."""
@@ -256,6 +299,9 @@ class Run:
                 for guard in guards_hold(plan.guards, raw, obj):
                     for r in plan.on_guard[guard]:
                         chosen[r.code] = r
+            if plan.on_older and not OLDER_KEYS.isdisjoint(obj):
+                for r in plan.on_older:
+                    chosen[r.code] = r
             instance = ctx.validator_instance
             if plan.on_fragment and not plan.fragments_hold(instance):
                 for is_valid, rule in plan.on_fragment:
@@ -266,11 +312,46 @@ class Run:
         order = plan.order
         return sorted(chosen.values(), key=lambda r: order[r.code])
 
-    def absorb(self, slow_numbers: array[int], slow_operations: int, lines_before: int) -> None:
+    def absorb(
+        self,
+        slow_numbers: array[int],
+        slow_operations: int,
+        formats: FormatTally,
+        lines_before: int,
+    ) -> None:
         """Take in the slow lines another process found in a later chunk of the file, whose
         line numbers count from the chunk's start."""
         self.slow_numbers.extend(n + lines_before for n in slow_numbers)
         self.slow_operations += slow_operations
+        self.formats.absorb(formats, lines_before)
+
+    def file_facts(self, name: str, explicit: bool, lines: int) -> FileFacts:
+        """What the file rules know once the scan has read ``lines`` lines."""
+        operations = lines - self.slow_lines + self.slow_operations
+        formats = self.formats
+        fast = lines - self.slow_lines
+        first_fast = 0
+        if fast:
+            # The first line missing from the slow lines, which are in order.
+            first_fast = 1
+            for lineno in self.slow_numbers:
+                if lineno != first_fast:
+                    break
+                first_fast += 1
+        firsts = [n for n in (first_fast, formats.first_current) if n]
+        return FileFacts(
+            self.path,
+            name,
+            explicit,
+            True,
+            lines,
+            operations,
+            lines > 0,
+            older_lines=formats.older,
+            current_lines=formats.current + fast,
+            first_older=formats.first_older,
+            first_current=min(firsts, default=0),
+        )
 
     # -- the end of the file ------------------------------------------------------------------
 
@@ -313,7 +394,7 @@ class Run:
                 ctx, _ = self._context(lineno, read(lineno))
             if ctx is not None:
                 out.extend(self._between(ctx, partners.get(lineno, ()), kept, earliest))
-                out.extend(self.diagnostic(f.rule, f.finding, ctx) for f in images.get(lineno, ()))
+                out.extend(self._image_diagnostic(f, ctx) for f in images.get(lineno, ()))
                 if keep_until.get(lineno, 0) > lineno:
                     kept[lineno] = ctx
                     releases.setdefault(keep_until[lineno], []).append(lineno)
@@ -325,6 +406,18 @@ class Run:
                 file_level = []
             yield from sorted(out, key=_order)
         yield from file_level
+
+    def _image_diagnostic(self, found: ImageFinding, ctx: LineContext) -> Diagnostic:
+        """An image finding on its line: on a line of the older format, at the pic_list entry
+        that names the image."""
+        finding = found.finding
+        if finding.span is None and ctx.format is LineFormat.OLDER:
+            for entry in ctx.elements(OLDER_IMAGES):
+                if entry.value == found.pic_name:
+                    span = ctx.span(entry.start, entry.end)
+                    finding = finding._replace(span=span, key=OLDER_IMAGES)
+                    break
+        return self.diagnostic(found.rule, finding, ctx)
 
     def _context(self, lineno: int, raw: bytes) -> tuple[LineContext, bool]:
         """A line read again, and whether orjson read it as an object."""

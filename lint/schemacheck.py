@@ -18,8 +18,9 @@ from typing import Any, NamedTuple
 import jsonschema_rs
 
 from metalint.jsontext import contains_non_finite
+from metalint.older import LineFormat
 from metalint.registry import Fragment
-from metalint.schema import line_schema
+from metalint.schema import line_schema, older_line_schema
 
 _SURROGATES = re.compile("[\ud800-\udfff]")
 
@@ -109,8 +110,21 @@ def fragment_validator(fragment: Fragment) -> Any:
 
 
 @functools.cache
-def _line_validator() -> Any:
-    return jsonschema_rs.validator_for(line_schema())
+def schema_for(form: LineFormat) -> dict[str, Any]:
+    """The schema a line of this format is checked against. A mixed line is held to neither
+    format's required keys (a rule of its own reports the mix), but each of its values to the
+    rules of its own key."""
+    if form is LineFormat.CURRENT:
+        return line_schema()
+    if form is LineFormat.OLDER:
+        return older_line_schema()
+    properties = {**line_schema()["properties"], **older_line_schema()["properties"]}
+    return {"type": "object", "properties": properties, "additionalProperties": False}
+
+
+@functools.cache
+def _line_validator(form: LineFormat = LineFormat.CURRENT) -> Any:
+    return jsonschema_rs.validator_for(schema_for(form))
 
 
 def _for_validator(obj: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
@@ -132,7 +146,7 @@ def _for_validator(obj: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]
             if not value.isascii() and _SURROGATES.search(value):
                 kept = _SURROGATES.sub("\ufffd", value)
         elif cls is list:
-            kept = []
+            kept = _flat(value)
         elif cls is dict:
             kept = {}
         elif cls is not int and cls is not bool and contains_non_finite(value):
@@ -146,6 +160,25 @@ def _for_validator(obj: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]
         if instance is not None and not (kept is None and value is not None):
             instance[name] = kept
     return (obj if instance is None else instance), names
+
+
+def _flat(array: list[Any]) -> list[Any]:
+    """``array`` one level deep, each element made fit as a member's value is: the older
+    format's ``pic_list`` is checked element by element."""
+    kept: list[Any] = []
+    for value in array:
+        cls = value.__class__
+        if cls is str:
+            if not value.isascii() and _SURROGATES.search(value):
+                value = _SURROGATES.sub("\ufffd", value)
+        elif cls is list:
+            value = []
+        elif cls is dict:
+            value = {}
+        elif cls is not int and cls is not bool and contains_non_finite(value):
+            value = None
+        kept.append(value)
+    return kept
 
 
 def validator_instance(obj: dict[str, Any], *, read_by_orjson: bool = False) -> dict[str, Any]:
@@ -162,17 +195,20 @@ def validator_instance(obj: dict[str, Any], *, read_by_orjson: bool = False) -> 
 
 
 def detailed_errors(
-    obj: dict[str, Any], instance: dict[str, Any] | None = None
+    obj: dict[str, Any],
+    instance: dict[str, Any] | None = None,
+    form: LineFormat = LineFormat.CURRENT,
 ) -> list[SchemaError]:
-    """Every way ``obj`` departs from the line schema, one error per failed keyword;
-    ``instance`` is ``validator_instance(obj)`` when the caller has it already."""
+    """Every way ``obj`` departs from the schema of its format (``schema_for``), one error per
+    failed keyword; ``instance`` is ``validator_instance(obj)`` when the caller has it already."""
     if instance is None:
         instance = validator_instance(obj)
-    if _line_validator().is_valid(instance):
+    validator = _line_validator(form)
+    if validator.is_valid(instance):
         return []  # one call: a slow line is as often valid, sent there by a rule's trigger
-    errors = _decomposed().errors(instance)
+    errors = _decomposed(form).errors(instance)
     if errors is None:
-        errors = _errors_of(_line_validator().iter_errors(instance))
+        errors = _errors_of(validator.iter_errors(instance))
     if instance is obj:
         return errors
     names = {_SURROGATES.sub("\ufffd", k): k for k in obj if not k.isascii()}
@@ -250,5 +286,5 @@ class _Decomposed:
 
 
 @functools.cache
-def _decomposed() -> _Decomposed:
-    return _Decomposed(line_schema())
+def _decomposed(form: LineFormat = LineFormat.CURRENT) -> _Decomposed:
+    return _Decomposed(schema_for(form))

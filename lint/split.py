@@ -15,6 +15,7 @@ from typing import IO, TYPE_CHECKING
 
 from metalint.config import Config
 from metalint.index import IndexLog
+from metalint.manifest import FormatTally
 from metalint.run import Run
 from metalint.scan import Blocks, scan
 
@@ -34,6 +35,7 @@ class ChunkResult:
     slow_numbers: array[int]
     events: array[int]
     slow_operations: int
+    formats: FormatTally
     block_starts: list[tuple[int, int]]
 
 
@@ -45,7 +47,9 @@ def _scan_chunk(path: str, config: Config, start: int, end: int) -> ChunkResult:
         run = Run(path, config, None, log)
         blocks = Blocks(stream, start, end)
         lines = scan(blocks.lines(), run, run.plan.line.is_clean, run.plan.line.guards)
-    return ChunkResult(lines, run.slow_numbers, log.events, run.slow_operations, blocks.starts)
+    return ChunkResult(
+        lines, run.slow_numbers, log.events, run.slow_operations, run.formats, blocks.starts
+    )
 
 
 def boundaries(stream: IO[bytes], size: int, workers: int) -> list[int]:
@@ -103,7 +107,7 @@ def scan_manifest(stream: IO[bytes], run: Run, path: str | None) -> tuple[int, B
         lines = scan(blocks.lines(), run, is_clean, guards)
         for future in futures:
             chunk = future.result()
-            run.absorb(chunk.slow_numbers, chunk.slow_operations, lines)
+            run.absorb(chunk.slow_numbers, chunk.slow_operations, chunk.formats, lines)
             run.index.replay(chunk.events, lines)
             blocks.starts.extend((first + lines, offset) for first, offset in chunk.block_starts)
             lines += chunk.lines

@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from metalint.diagnostics import Diagnostic, Span, TextEdit
+from metalint.diagnostics import Diagnostic, TextEdit
+from metalint.fixes import chosen_fixes
 from metalint.lsp import convert
 from metalint.lsp.convert import Json, Positions
 
@@ -21,27 +22,10 @@ FIX_ALL = "source.fixAll.metalint"
 """The kind editors ask for on save (VS Code: ``"editor.codeActionsOnSave"``)."""
 
 
-def _overlap(a: Span, b: Span) -> bool:
-    a_start, a_end = (a.line, a.column), (a.end_line, a.end_column)
-    b_start, b_end = (b.line, b.column), (b.end_line, b.end_column)
-    return (a_start < b_end and b_start < a_end) or a_start == a_end == b_start == b_end
-
-
 def chosen_edits(found: Iterable[Diagnostic]) -> tuple[list[TextEdit], int]:
     """The edits of every fix that fits with those before it, and how many fixes that is."""
-    edits: list[TextEdit] = []
-    taken: list[Span] = []
-    fixes = 0
-    for d in found:
-        if d.fix is None:
-            continue
-        spans = [e.span for e in d.fix.edits]
-        if any(_overlap(s, t) for s in spans for t in taken):
-            continue
-        taken.extend(spans)
-        edits.extend(d.fix.edits)
-        fixes += 1
-    return edits, fixes
+    fixes = list(chosen_fixes(found))
+    return [edit for fix in fixes for edit in fix.edits], len(fixes)
 
 
 def _wants(only: list[str] | None, kind: str) -> bool:

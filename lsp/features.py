@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from lsprotocol import types
 
 from metalint.lsp import actions, images
-from metalint.lsp.protocol import Raw, RawList
+from metalint.lsp.protocol import Encoded, Raw, RawList
 
 if TYPE_CHECKING:
     # The server registers these handlers on itself; pygls passes it to each as ``ls``.
@@ -110,3 +110,7 @@ def register(server: MetalintServer) -> None:
     @server.feature(types.TEXT_DOCUMENT_DOCUMENT_LINK)
     def on_links(ls: MetalintServer, params: types.DocumentLinkParams) -> RawList | None:
         return ls.links(params)
+
+    @server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
+    async def on_symbols(ls: MetalintServer, params: types.DocumentSymbolParams) -> Encoded | None:
+        return await ls.symbols(params)

@@ -49,6 +49,10 @@ def encode(value: Any) -> bytes:
 def _encode(message: Raw) -> bytes:
     inner_key = "params" if "params" in message else "result"
     inner = message.get(inner_key)
+    if isinstance(inner, Encoded):
+        # A result that is the array itself: the message's last bytes are "[]}".
+        shell = encode(Raw(message, **{inner_key: []}))
+        return b"".join((shell[:-3], b"[", b",".join(inner), b"]}"))
     if not isinstance(inner, dict) or not inner:
         return encode(message)
     last = next(reversed(inner))
@@ -101,7 +105,7 @@ class MetalintProtocol(LanguageServerProtocol):
         self._send_data(Raw(jsonrpc="2.0", method=method, params=params))
 
     def _send_response(self, msg_id: Any, result: Any = None, error: Any = None) -> None:
-        if error is None and isinstance(result, Raw | RawList):
+        if error is None and isinstance(result, Raw | RawList | Encoded):
             self._send_data(Raw(jsonrpc="2.0", id=msg_id, result=result))
             self._result_types.pop(msg_id, None)
             return

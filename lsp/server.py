@@ -32,6 +32,7 @@ from metalint.lsp.documents import OpenDocument
 from metalint.lsp.positions import Encoding, client_to_index, engine_to_client
 from metalint.lsp.protocol import Encoded, MetalintProtocol, Raw, RawList, encode
 from metalint.lsp.settings import SECTION, Configurations, Settings, parse_settings
+from metalint.lsp.symbols import SymbolCache
 from metalint.manifest import MANIFEST_NAME, is_near_miss
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,7 @@ class MetalintServer(LanguageServer):
         self._encoded: dict[str, dict[int, tuple[Diagnostic, bytes]]] = {}
         """Each document's diagnostics as last encoded, by the id of the Diagnostic."""
         self._image_checks: dict[str, asyncio.Task[None]] = {}
+        self._symbols: dict[str, SymbolCache] = {}
         self._image_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="images")
         """One thread: the checks of several documents queue rather than compete with the
         main loop for the interpreter."""
@@ -278,6 +280,7 @@ class MetalintServer(LanguageServer):
                 task.cancel()
         self._cache.pop(uri, None)
         self._encoded.pop(uri, None)
+        self._symbols.pop(uri, None)
         if doc is not None:
             release_memory()
         if doc is not None and not self.pulls:
@@ -519,6 +522,41 @@ class MetalintServer(LanguageServer):
                     )
         return out
 
+    async def symbols(self, params: types.DocumentSymbolParams) -> Encoded | None:
+        """The document's operations, named by their ProductId (``symbols``), made in
+        slices between which the server goes on answering; an edit meanwhile starts the
+        pass again (the lines read so far are remembered)."""
+        doc = self.documents.get(params.text_document.uri)
+        if doc is None:
+            return None
+        cache = self._symbols.get(doc.uri)
+        if cache is None:
+            hierarchical = self._capability(
+                "text_document.document_symbol.hierarchical_document_symbol_support"
+            )
+            cache = SymbolCache(doc.uri, doc.encoding, bool(hierarchical))
+            self._symbols[doc.uri] = cache
+        while True:
+            generation = doc.generation
+            cache.begin()
+            out = Encoded()
+            for first in range(0, len(doc), SYMBOL_SLICE_LINES):
+                if first:
+                    await asyncio.sleep(0)
+                    if self.documents.get(doc.uri) is not doc:
+                        return None
+                    if doc.generation != generation:
+                        break
+                lines = range(first, min(first + SYMBOL_SLICE_LINES, len(doc)))
+                out.extend(cache.symbols(lines, doc.line, doc.path, doc.config))
+            else:
+                cache.end()
+                return out
+
+
+SYMBOL_SLICE_LINES = 8192
+"""Lines whose symbols are made between two looks at other messages: 50 to 100 ms the
+first time, a few ms after."""
 
 LINKED_LINES_UP_TO = 20_000
 """Lines searched for PicNames to link: a link costs a file system lookup, and clients ask

@@ -35,6 +35,8 @@ class ImageFinding(NamedTuple):
     line: int
     rule: Rule
     finding: Finding
+    pic_name: str
+    """The image's name as the line gives it."""
 
     @property
     def code(self) -> str:
@@ -84,6 +86,13 @@ class ImageStage:
         # When no enabled rule needs an image's header, no image is opened.
         self._wants_content = any(r.reads_image for r in self._rules)
         self._locator = Locator(str(config.images_root or manifest_dir), record=record)
+        # A missing image's finding says where it was looked for, the folder as it was named.
+        if config.images_root is not None:
+            self._looked_in = f"looked under the image root {config.images_root}"
+        elif str(manifest_dir) == ".":
+            self._looked_in = "looked in the current folder"
+        else:
+            self._looked_in = f"looked in {manifest_dir}"
         self._unsure = False
         self._cache = (
             ContentCache(config.cache_dir or default_cache_dir()) if config.use_cache else None
@@ -147,6 +156,8 @@ class ImageStage:
     def _locate(self, ref: ImageRef) -> None:
         self.stats.located += 1
         facts, key = self._locator.locate(ref.pic_name)
+        if facts.lookup is Lookup.MISSING and not facts.detail:
+            facts = ImageFacts(Lookup.MISSING, self._looked_in)
         if key is None or not self._wants_content:
             self._settle(ref.pic_name, facts, [ref])
             return
@@ -230,7 +241,7 @@ class ImageStage:
     def _evaluate(self, facts: ImageFacts, ref: ImageRef) -> None:
         for rule in self._rules:
             for finding in rule.check(facts, ref, self._profile):
-                self._findings.append(ImageFinding(ref.line, rule, finding))
+                self._findings.append(ImageFinding(ref.line, rule, finding, ref.pic_name))
 
     def _report_progress(self) -> None:
         if self._progress is not None:

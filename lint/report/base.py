@@ -19,6 +19,8 @@ class Totals:
     fixable: int = 0
     """Findings with a safe fix, which ``--fix`` would apply."""
     unsafe_fixable: int = 0
+    baselined: int = 0
+    """Findings left out, as the baseline records them (``--baseline``)."""
 
     def count(self, diagnostic: Diagnostic) -> None:
         self.by_severity[diagnostic.severity] += 1

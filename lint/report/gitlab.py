@@ -4,19 +4,17 @@ https://docs.gitlab.com/ci/testing/code_quality/ names the fields: ``description
 ``check_name``, ``fingerprint``, ``severity`` and ``location`` (``path`` within the repository,
 ``lines.begin``). GitLab compares the fingerprints of two pipelines to tell new findings from
 fixed ones, so a fingerprint must not change when lines are inserted above a finding: it is made
-of the rule, the path and the text of the line, with a count for findings that share all three.
+of the rule, the path and the text of the line (report/fingerprint.py).
 """
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any, TextIO
 
 from metalint.diagnostics import Diagnostic, Severity
-from metalint.registry import Scope
 from metalint.report.base import ReportOptions, Totals, relative_to_cwd
+from metalint.report.fingerprint import Fingerprints
 from metalint.report.json import dumps_utf8
-from metalint.rules import get_rule
 
 _SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "info"}
 
@@ -26,25 +24,17 @@ class GitlabReporter:
 
     def __init__(self, out: TextIO, options: ReportOptions) -> None:
         self._out = out
-        self._sources = options.sources
+        self._fingerprints = Fingerprints(options.sources)
         self._issues: list[dict[str, Any]] = []
-        self._seen: dict[bytes, int] = {}
 
     def add(self, diagnostic: Diagnostic) -> None:
         d = diagnostic
         path = relative_to_cwd(d.path).as_posix()
-        rule = get_rule(d.code)
-        about_the_file = rule is not None and rule.scope is Scope.FILE
-        text = "" if about_the_file else self._sources.line(d.path, d.span.line) or ""
-        key = "\0".join((d.code, path, text, d.key or "")).encode("utf-8", "surrogatepass")
-        count = self._seen.get(key, 0)
-        self._seen[key] = count + 1
-        fingerprint = hashlib.sha256(key + b"\0" + str(count).encode()).hexdigest()
         self._issues.append(
             {
                 "description": f"{d.code} {d.message}",
                 "check_name": f"{d.code} {d.name}",
-                "fingerprint": fingerprint,
+                "fingerprint": self._fingerprints.of(d, path),
                 "severity": _SEVERITY[d.severity],
                 "location": {"path": path, "lines": {"begin": d.span.line}},
             }

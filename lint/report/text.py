@@ -134,17 +134,23 @@ class TextReporter:
             return
         counts = totals.by_severity
         files = _plural(totals.files, "file")
+        left_out = (
+            f" ({_plural(totals.baselined, 'finding')} of the baseline left out)"
+            if totals.baselined
+            else ""
+        )
         if not any(counts.values()):
             if totals.files == 0:
                 print("Nothing checked: no increment.meta found", file=self._out)
             else:
-                print(self._style(f"All clear: {files} checked", _GREEN), file=self._out)
+                all_clear = self._style(f"All clear: {files} checked", _GREEN)
+                print(all_clear + left_out, file=self._out)
             return
         summary = ", ".join(
             _plural(counts[severity], severity.value)
             for severity in (Severity.ERROR, Severity.WARNING, Severity.INFO)
         )
-        print(f"{self._style(summary, _BOLD)} in {files}", file=self._out)
+        print(f"{self._style(summary, _BOLD)} in {files}{left_out}", file=self._out)
         if totals.fixable or totals.unsafe_fixable:
             more = (
                 f" ({totals.unsafe_fixable} more with --unsafe-fixes)"

@@ -2,21 +2,51 @@
 
 The engine indexes every ADD and DELETE as it streams the file and hands each rule a pair of
 lines that may be related, the later first; the rule decides whether the pair is a finding.
+A line of the older format is an operation on each image of its ``pic_list``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import NamedTuple
 
-from metalint.diagnostics import Fix, Related, Severity
-from metalint.index import operation_key
+from metalint.diagnostics import Fix, Related, Severity, Span
+from metalint.index import line_operations
 from metalint.jsontext import to_json
 from metalint.line import LineContext
+from metalint.older import OLDER_IMAGES, OLDER_OPERATION, LineFormat
 from metalint.registry import Finding, Scope, rule
 
 
-def _operation(ctx: LineContext) -> tuple[str, str, str | None] | None:
-    return operation_key(ctx.obj or {})
+class _Operation(NamedTuple):
+    op: str
+    pid: str
+    pic: str | None
+    span: Span
+    """Where a finding about it points: the image's name, or the operation of a DELETE of
+    every image of the product."""
+    key: str
+
+
+def _operations(ctx: LineContext) -> list[_Operation]:
+    found = line_operations(ctx.obj or {})
+    if not found:
+        return []
+    if ctx.format is LineFormat.OLDER:
+        spans: dict[str, Span] = {}
+        for entry in ctx.elements(OLDER_IMAGES):
+            if isinstance(entry.value, str):
+                spans.setdefault(entry.value, ctx.span(entry.start, entry.end))
+        whole = ctx.value_span(OLDER_OPERATION)
+        return [
+            _Operation(op, pid, pic, whole, OLDER_OPERATION)
+            if pic is None
+            else _Operation(op, pid, pic, spans.get(pic, whole), OLDER_IMAGES)
+            for op, pid, pic in found
+        ]
+    op, pid, pic = found[0]
+    target = "PicName" if op == "ADD" or pic is not None else "OperationType"
+    return [_Operation(op, pid, pic, ctx.value_span(target), target)]
 
 
 def _related(earlier: LineContext, message: str) -> tuple[Related, ...]:
@@ -53,16 +83,18 @@ def duplicate_image(later: LineContext, earlier: LineContext) -> Iterator[Findin
     {"OperationType": "ADD", "ProductId": "1000", "PicName": "a.jpg", "CustomContent": "v2"}
     ```
     """
-    now, before = _operation(later), _operation(earlier)
-    if now is None or now != before or now[0] != "ADD" or later.raw == earlier.raw:
+    if later.raw == earlier.raw:
         return
-    yield Finding(
-        f"{_image(now[1], now[2])} is already added on line {earlier.lineno}; this line "
-        "overwrites it",
-        later.value_span("PicName"),
-        key="PicName",
-        related=_related(earlier, "first added here"),
-    )
+    added = {(o.pid, o.pic) for o in _operations(earlier) if o.op == "ADD"}
+    for now in _operations(later):
+        if now.op == "ADD" and (now.pid, now.pic) in added:
+            yield Finding(
+                f"{_image(now.pid, now.pic)} is already added on line {earlier.lineno}; this "
+                "line overwrites it",
+                now.span,
+                key=now.key,
+                related=_related(earlier, "first added here"),
+            )
 
 
 @rule("ML202", "add-delete-conflict", scope=Scope.BETWEEN, severity=Severity.WARNING)
@@ -88,21 +120,23 @@ def add_delete_conflict(later: LineContext, earlier: LineContext) -> Iterator[Fi
     {"OperationType": "DELETE", "ProductId": "1005"}
     ```
     """
-    now, before = _operation(later), _operation(earlier)
-    if now is None or before is None or now[1] != before[1] or now[0] == before[0]:
-        return
-    delete = now if now[0] == "DELETE" else before
-    add = before if delete is now else now
-    if delete[2] is not None and delete[2] != add[2]:
-        return
-    target = "PicName" if now[0] == "ADD" or now[2] is not None else "OperationType"
-    yield Finding(
-        f"{now[0]} of {_image(now[1], now[2])} conflicts with the {before[0]} on line "
-        f"{earlier.lineno}; the result depends on the order of the lines",
-        later.value_span(target),
-        key=target,
-        related=_related(earlier, f"{before[0]} here"),
-    )
+    befores = _operations(earlier)
+    for now in _operations(later):
+        for before in befores:
+            if now.pid != before.pid or now.op == before.op:
+                continue
+            delete = now if now.op == "DELETE" else before
+            add = before if delete is now else now
+            if delete.pic is not None and delete.pic != add.pic:
+                continue
+            yield Finding(
+                f"{now.op} of {_image(now.pid, now.pic)} conflicts with the {before.op} on "
+                f"line {earlier.lineno}; the result depends on the order of the lines",
+                now.span,
+                key=now.key,
+                related=_related(earlier, f"{before.op} here"),
+            )
+            break
 
 
 @rule("ML203", "duplicate-line", scope=Scope.BETWEEN, severity=Severity.WARNING, fixable=True)

@@ -7,16 +7,27 @@ import difflib
 import functools
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-from metalint.diagnostics import Fix, Related, Severity, TextEdit
+from metalint.diagnostics import Fix, Related, Severity, Span, TextEdit
 from metalint.jsontext import Member, shown, to_json
 from metalint.line import LineContext
+from metalint.older import COUNTERPARTS, CURRENT_KEYS, OLDER_IMAGES, OLDER_KEYS, LineFormat
 from metalint.region import REGION, less
-from metalint.registry import Finding, Fragment, Guard, Scope, guarded, rule, schema_errors, unclean
+from metalint.registry import (
+    Finding,
+    Fragment,
+    Guard,
+    Scope,
+    guarded,
+    older_format,
+    rule,
+    schema_errors,
+    unclean,
+)
 from metalint.schema import line_schema
-from metalint.schemacheck import SchemaError
+from metalint.schemacheck import SchemaError, schema_for
 from metalint.service import ServiceProfile
 
 OPERATIONS = ("ADD", "DELETE")
@@ -26,23 +37,41 @@ CATEGORIES = {
     22: "Digital device", 88888888: "Others",
 }  # fmt: skip
 """The name of each category, as the seed lists them: the language server shows them."""
-DELETE_KEYS = ("OperationType", "ProductId", "PicName")
-"""The keys a DELETE line uses; anything else on a DELETE line is ignored by the service."""
-LEGACY_KEYS = {
-    "operator": "OperationType",
-    "item_id": "ProductId",
-    "cat_id": "CategoryId",
-    "cust_content": "CustomContent",
-    "pic_list": "PicName (one line per image)",
-    "int_attr": "IntAttr",
-    "str_attr": "StrAttr",
-}
+DELETE_KEYS = ("OperationType", "ProductId", "PicName", "operator", "item_id", "pic_list")
+"""The keys a DELETE line uses, in either format; anything else on a DELETE line is ignored by
+the service."""
+OPERATION_KEYS = ("OperationType", "operator")
+CATEGORY_KEYS = ("CategoryId", "cat_id")
 STRATTR_FORBIDDEN = "\\¥$&%"
 _INT_LITERAL = re.compile(r"-?(0|[1-9][0-9]*)")
 
 
 def known_keys() -> list[str]:
     return list(line_schema()["properties"])
+
+
+def _properties(ctx: LineContext) -> dict[str, Any]:
+    """The properties of the schema the line is checked against (that of its format)."""
+    properties: dict[str, Any] = schema_for(ctx.format)["properties"]
+    return properties
+
+
+def _listed_images(ctx: LineContext) -> list[tuple[int, Any, Span]]:
+    """Each entry of an older line's pic_list, its place and where it stands, when the schema
+    found an entry wrong; none otherwise."""
+    if ctx.format is not LineFormat.OLDER:
+        return []
+    if not any(e.kind == "items" and e.key == OLDER_IMAGES for e in ctx.schema_errors):
+        return []
+    images = (ctx.obj or {}).get(OLDER_IMAGES)
+    if not isinstance(images, list):
+        return []
+    entries = ctx.elements(OLDER_IMAGES)
+    whole = ctx.value_span(OLDER_IMAGES)
+    return [
+        (at, value, ctx.span(entries[at].start, entries[at].end) if at < len(entries) else whole)
+        for at, value in enumerate(images)
+    ]
 
 
 def _errors(ctx: LineContext, *kinds: str) -> Iterator[SchemaError]:
@@ -69,7 +98,8 @@ def missing_field(ctx: LineContext) -> Iterator[Finding]:
 
     ## What it does
     Reports a line without OperationType or ProductId, or an ADD line without PicName or
-    CustomContent.
+    CustomContent. On a line of the older format: a line without `operator` or `item_id`, or
+    an ADD without `pic_list` or `cust_content`.
 
     ## Why is this bad?
     The service rejects the operation: it cannot tell what to do, to which product, or which
@@ -84,20 +114,21 @@ def missing_field(ctx: LineContext) -> Iterator[Finding]:
     ```jsonl
     {"OperationType": "ADD", "ProductId": "1000", "PicName": "girl_cloth1.jpg", "CustomContent": "k1:v1"}
     ```
+
+    ## The older format
+    The service's error list names a missing `pic_list` (`NoPicList`) and a missing
+    `item_id` (`NoSpecifiedItemId`). That an older ADD needs `cust_content` is not documented:
+    metalint asks for it as the current format asks for CustomContent, so that the migrated
+    line is complete.
     """
-    obj = ctx.obj or {}
+    schema = schema_for(ctx.format)
+    on_add = schema.get("then", {}).get("required", ())
+    older = " of the older format" if ctx.format is LineFormat.OLDER else ""
     for error in _errors(ctx, "required"):
         assert error.key is not None
-        when = "on an ADD line" if error.key in ("PicName", "CustomContent") else "on every line"
-        legacy = [k for k, new in LEGACY_KEYS.items() if new.startswith(error.key) and k in obj]
-        hint = (
-            f" (the line has {legacy[0]!r}, a key of the older manifest format, which metalint "
-            "does not lint yet)"
-            if legacy
-            else ""
-        )
+        when = "on an ADD line" if error.key in on_add else "on every line"
         yield Finding(
-            f"missing required key {error.key!r}, required {when}{hint}",
+            f"missing required key {error.key!r}, required {when}{older}",
             ctx.object_span,
             key=error.key,
         )
@@ -131,22 +162,26 @@ def invalid_operation_type(ctx: LineContext) -> Iterator[Finding]:
     {"OperationType": "ADD", "ProductId": "1000", "PicName": "girl_cloth1.jpg", "CustomContent": ""}
     ```
 
+    ## The older format
+    The older format's `operator` takes the same two values.
+
     ## Fix
     Rewrites a value that differs only in case or surrounding space.
     """
     for error in _errors(ctx, "enum"):
-        if error.key != "OperationType" or _has_type_error(ctx, error.key):
+        key = error.key
+        if key not in OPERATION_KEYS or _has_type_error(ctx, key):
             continue
-        value = (ctx.obj or {}).get("OperationType")
+        value = (ctx.obj or {}).get(key)
         assert isinstance(value, str)
         meant = value.strip().upper()
         fix = None
         if meant in OPERATIONS:
-            fix = _replace_value(ctx, "OperationType", f'"{meant}"', f'Change to "{meant}"')
+            fix = _replace_value(ctx, key, f'"{meant}"', f'Change to "{meant}"')
         yield Finding(
-            f"OperationType {shown(value)} is not ADD or DELETE (the value is case-sensitive)",
-            ctx.value_span("OperationType"),
-            key="OperationType",
+            f"{key} {shown(value)} is not ADD or DELETE (the value is case-sensitive)",
+            ctx.value_span(key),
+            key=key,
             fix=fix,
         )
 
@@ -157,7 +192,7 @@ def invalid_operation_type(ctx: LineContext) -> Iterator[Finding]:
     scope=Scope.FIELDS,
     severity=Severity.ERROR,
     fixable=True,
-    triggers=[schema_errors("type"), guarded(Guard.FRACTION)],
+    triggers=[schema_errors("type", "items"), guarded(Guard.FRACTION), older_format()],
 )
 def wrong_type(ctx: LineContext) -> Iterator[Finding]:
     """A value has the wrong JSON type.
@@ -191,8 +226,15 @@ def wrong_type(ctx: LineContext) -> Iterator[Finding]:
     No fix is offered when the value it writes would draw a finding too: `"OperationType": 1`
     quoted is no operation, `"CategoryId": "15"` unquoted no category, `"Crop": "false"`
     beside a Region would contradict it, and on a DELETE Crop is ignored whatever its type.
+
+    ## The older format
+    Each key takes the type of its counterpart, and `pic_list` is an array of strings.
+    The generator's first version wrote `item_id` as a number (`"item_id": 1000`), which the
+    type of ProductId rules out, as the error list's `NoSpecifiedItemId` suggests: the fix
+    quotes it.
     """
-    props = line_schema()["properties"]
+    props = _properties(ctx)
+    yield from _entries_of_wrong_type(ctx)
     for error in _errors(ctx, "type"):
         key = error.key
         obj = ctx.obj or {}
@@ -220,10 +262,23 @@ def wrong_type(ctx: LineContext) -> Iterator[Finding]:
     yield from _integers_as_decimals(ctx)
 
 
+def _entries_of_wrong_type(ctx: LineContext) -> Iterator[Finding]:
+    """The entries of pic_list that are no string."""
+    for index, value, span in _listed_images(ctx):
+        if isinstance(value, str):
+            continue
+        written = "" if value is None or isinstance(value, bool) else f" {shown(value)}"
+        yield Finding(
+            f"pic_list entry {index + 1} is {_describe(value)}{written}; an image name is a string",
+            span,
+            key=OLDER_IMAGES,
+        )
+
+
 def _integers_as_decimals(ctx: LineContext) -> Iterator[Finding]:
     """Integer keys whose values parsed as floats that the schema took for integers: the
     JSON Schema type ``integer`` admits ``1.0``, JSON's integer grammar does not."""
-    props = line_schema()["properties"]
+    props = _properties(ctx)
     for key, value in (ctx.obj or {}).items():
         if value.__class__ is not float or key not in props or _has_type_error(ctx, key):
             continue
@@ -281,9 +336,12 @@ def _describe(value: object) -> str:
 
 
 def _article(json_type: str) -> str:
-    return {"integer": "an integer", "string": "a string", "boolean": "a boolean (true or false)"}[
-        json_type
-    ]
+    return {
+        "integer": "an integer",
+        "string": "a string",
+        "boolean": "a boolean (true or false)",
+        "array": "an array of image names",
+    }[json_type]
 
 
 @rule(
@@ -291,7 +349,7 @@ def _article(json_type: str) -> str:
     "invalid-length",
     scope=Scope.FIELDS,
     severity=Severity.ERROR,
-    triggers=[schema_errors("minLength", "maxLength")],
+    triggers=[schema_errors("minLength", "maxLength", "minItems", "items")],
 )
 def invalid_length(ctx: LineContext) -> Iterator[Finding]:
     """A string value is empty or too long.
@@ -313,11 +371,27 @@ def invalid_length(ctx: LineContext) -> Iterator[Finding]:
     ```jsonl
     {"OperationType": "DELETE", "ProductId": "1005"}
     ```
+
+    ## The older format
+    Each key has the limit of its counterpart (`item_id` 256, `cust_content` 4096, `str_attr`
+    128) and each image name of `pic_list` the limits of PicName; no document gives the older
+    format's own. An empty `pic_list` is reported too: on an ADD it names no image, and on a
+    DELETE it is not known whether it deletes nothing or the whole product (leave it out for
+    the whole product).
     """
-    props = line_schema()["properties"]
-    for error in _errors(ctx, "minLength", "maxLength"):
+    props = _properties(ctx)
+    yield from _entries_of_wrong_length(ctx, props)
+    for error in _errors(ctx, "minLength", "maxLength", "minItems"):
         key = error.key
         if key is None:
+            continue
+        if error.kind == "minItems":
+            yield Finding(
+                f"{key} is empty; it needs at least one image name (a DELETE without "
+                f"{key} deletes every image of the product)",
+                ctx.value_span(key),
+                key=key,
+            )
             continue
         value = (ctx.obj or {})[key]
         if error.kind == "minLength":
@@ -326,6 +400,22 @@ def invalid_length(ctx: LineContext) -> Iterator[Finding]:
             limit = props[key]["maxLength"]
             message = f"{key} is {len(value)} characters long; at most {limit} are allowed"
         yield Finding(message, ctx.value_span(key), key=key)
+
+
+def _entries_of_wrong_length(ctx: LineContext, props: dict[str, Any]) -> Iterator[Finding]:
+    """The image names of pic_list that are empty or longer than a PicName may be."""
+    limit = props[OLDER_IMAGES]["items"]["maxLength"] if OLDER_IMAGES in props else 0
+    for index, value, span in _listed_images(ctx):
+        if not isinstance(value, str) or 0 < len(value) <= limit:
+            continue
+        if value:
+            message = (
+                f"pic_list entry {index + 1} is {len(value)} characters long; at most {limit} "
+                "are allowed"
+            )
+        else:
+            message = f"pic_list entry {index + 1} is empty; it needs at least 1 character"
+        yield Finding(message, span, key=OLDER_IMAGES)
 
 
 @rule(
@@ -357,16 +447,20 @@ def invalid_category_id(ctx: LineContext) -> Iterator[Finding]:
     {"OperationType": "ADD", "ProductId": "1", "PicName": "a.jpg", "CustomContent": "", "CategoryId": 9}
     ```
     Or leave CategoryId out to let the service predict it.
+
+    ## The older format
+    `cat_id` is held to the same categories; no document lists the older format's own.
     """
     for error in _errors(ctx, "enum"):
-        if error.key != "CategoryId" or _has_type_error(ctx, "CategoryId"):
+        key = error.key
+        if key not in CATEGORY_KEYS or _has_type_error(ctx, key):
             continue
-        value = (ctx.obj or {})["CategoryId"]
+        value = (ctx.obj or {})[key]
         yield Finding(
-            f"CategoryId {shown(value)} is not a category; use 0 to 9, 20, 21, 22 or 88888888 "
+            f"{key} {shown(value)} is not a category; use 0 to 9, 20, 21, 22 or 88888888 "
             "(Others), or leave it out to let the service predict it",
-            ctx.value_span("CategoryId"),
-            key="CategoryId",
+            ctx.value_span(key),
+            key=key,
         )
 
 
@@ -397,6 +491,10 @@ def integer_out_of_range(ctx: LineContext) -> Iterator[Finding]:
     ```jsonl
     {"OperationType": "ADD", "ProductId": "1", "PicName": "a.jpg", "CustomContent": "", "IntAttr": 42}
     ```
+
+    ## The older format
+    `int_attr` is held to the range of IntAttr; no document gives its own. The older format
+    has no counterpart of IntAttr2 to IntAttr4 that anything shows.
     """
     for error in _errors(ctx, "minimum", "maximum"):
         if error.key is None:
@@ -436,10 +534,13 @@ def forbidden_character(ctx: LineContext) -> Iterator[Finding]:
     ```jsonl
     {"OperationType": "ADD", "ProductId": "1", "PicName": "a.jpg", "CustomContent": "", "StrAttr": "50pct"}
     ```
+
+    ## The older format
+    `str_attr` is held to the characters StrAttr may hold; no document gives its own.
     """
     for error in _errors(ctx, "pattern"):
         key = error.key
-        if key is None or not key.startswith("StrAttr"):
+        if key is None or not (key.startswith("StrAttr") or key == "str_attr"):
             continue
         value: str = (ctx.obj or {})[key]
         bad = sorted({c for c in value if c in STRATTR_FORBIDDEN}, key=value.index)
@@ -544,15 +645,20 @@ def unknown_field(ctx: LineContext) -> Iterator[Finding]:
     {"OperationType": "DELETE", "ProductId": "1004", "PicName": "fengyi.jpg"}
     ```
 
+    ## The older format
+    On a line of the older format the keys meant are looked for among that format's keys
+    (`itemId` is `item_id`).
+
     ## Fix
     Renames the key when the intended key is clear and not already present.
     """
     obj = ctx.obj or {}
+    known = tuple(_properties(ctx))
     for error in _errors(ctx, "additionalProperties"):
         key = error.key
-        if key is None or key in LEGACY_KEYS:
+        if key is None:
             continue
-        meant = did_you_mean(key)
+        meant = did_you_mean(key, known)
         fix = None
         hint = ""
         if meant is not None:
@@ -573,35 +679,39 @@ _MEANT_CUTOFF = 0.8
 
 
 @functools.cache
-def _matchers() -> tuple[tuple[str, int, frozenset[str], difflib.SequenceMatcher[str]], ...]:
+def _matchers(
+    keys: tuple[str, ...],
+) -> tuple[tuple[str, int, frozenset[str], difflib.SequenceMatcher[str]], ...]:
     """A matcher per known key, lower-cased, each prepared once with the key's length and
     letters: a line of thousands of unknown keys compares every one with every known key."""
     return tuple(
         (k, len(k), frozenset(k.lower()), difflib.SequenceMatcher(None, "", k.lower()))
-        for k in known_keys()
+        for k in keys
     )
 
 
 @functools.cache
-def _known_by_lower() -> dict[str, str]:
-    return {k.lower(): k for k in known_keys()}
+def _known_by_squashed(keys: tuple[str, ...]) -> dict[str, str]:
+    return {_SEPARATORS.sub("", k.lower()): k for k in keys}
 
 
 _SEPARATORS = re.compile(r"[^a-z0-9]")
 
 
-def did_you_mean(key: str) -> str | None:
-    """The known key a misspelt or miscased key most probably stands for: the same letters
-    in another case or without separators, or the closest key by difflib's ratio, if close
-    enough (what ``difflib.get_close_matches`` picks, with the matchers kept)."""
+def did_you_mean(key: str, keys: tuple[str, ...] | None = None) -> str | None:
+    """The key of ``keys`` (the current format's, unless given) a misspelt or miscased key
+    most probably stands for: the same letters in another case or without separators, or the
+    closest key by difflib's ratio, if close enough (what ``difflib.get_close_matches`` picks,
+    with the matchers kept)."""
+    keys = tuple(known_keys()) if keys is None else keys
     squashed = _SEPARATORS.sub("", key.lower())
-    exact = _known_by_lower().get(squashed)
+    exact = _known_by_squashed(keys).get(squashed)
     if exact is not None:
         return exact
     size = len(squashed)
     letters = frozenset(squashed)
     best, best_ratio = None, _MEANT_CUTOFF
-    for known, known_size, known_letters, matcher in _matchers():
+    for known, known_size, known_letters, matcher in _matchers(keys):
         # Bounds on difflib's ratio, 2 * matches / total, that need no call: matches are at
         # most the shorter length (real_quick_ratio) and at most the characters the two
         # share. On a line of thousands of unknown keys they rule out nearly every pair.
@@ -670,43 +780,60 @@ def duplicate_key(ctx: LineContext) -> Iterator[Finding]:
 
 @rule(
     "ML111",
-    "legacy-field",
+    "mixed-format",
     scope=Scope.FIELDS,
-    severity=Severity.WARNING,
-    triggers=[schema_errors("additionalProperties")],
+    severity=Severity.ERROR,
+    triggers=[older_format()],
 )
-def legacy_field(ctx: LineContext) -> Iterator[Finding]:
-    """A key of the service's older manifest format.
+def mixed_format(ctx: LineContext) -> Iterator[Finding]:
+    """A line mixes keys of the older manifest format with keys of the current one.
 
     ## What it does
-    Reports `operator`, `item_id`, `cat_id`, `cust_content`, `pic_list`, `int_attr` and
-    `str_attr`, and names each one's counterpart in the current format.
+    Reports a line that holds keys of the older format (`operator`, `item_id`, `cat_id`,
+    `cust_content`, `pic_list`, `int_attr`, `str_attr`) beside keys of the current one, and
+    says which keys belong to which format. It points at the first key of the format the line
+    has fewer keys of. Each value is still checked by the rules of its own key.
 
     ## Why is this bad?
-    These keys belong to the older manifest format (one line per product, its images listed in
-    `pic_list`). The current documentation shows only the current keys, and metalint does not
-    lint the older format yet: values under its keys are not checked, and on a line that mixes
-    the two formats it is not documented which of two counterpart keys counts. Writing the line
-    in the current format alone leaves nothing in doubt.
+    Each format is documented, or known, on its own only: on a line with both `item_id` and
+    ProductId, or both `pic_list` and PicName, nothing says which one the service reads, and
+    a line with `operator` but ProductId is complete in neither format.
 
     ## Example
     ```jsonl
-    {"OperationType": "DELETE", "ProductId": "1005", "cat_id": 0}
+    {"operator": "ADD", "ProductId": "1000", "PicName": "girl_cloth1.jpg", "CustomContent": ""}
     ```
 
     ## Use instead
     ```jsonl
-    {"OperationType": "DELETE", "ProductId": "1005"}
+    {"OperationType": "ADD", "ProductId": "1000", "PicName": "girl_cloth1.jpg", "CustomContent": ""}
     ```
+
+    ## The older format
+    A line wholly in the older format is no mistake of this rule: `older-format` (ML014) notes
+    the file once, and `metalint migrate` rewrites it in the current format.
     """
-    for m in ctx.members:
-        if m.key in LEGACY_KEYS:
-            yield Finding(
-                f"{m.key!r} is a key of the older manifest format, which metalint does not "
-                f"lint yet; the current format's key is {LEGACY_KEYS[m.key]}",
-                ctx.span(m.key_start, m.key_end),
-                key=m.key,
-            )
+    if ctx.format is not LineFormat.MIXED:
+        return
+    older = [m for m in ctx.members if m.key in OLDER_KEYS]
+    current = [m for m in ctx.members if m.key in CURRENT_KEYS]
+    fewer = older if len(older) <= len(current) else current
+    yield Finding(
+        f"the line mixes the two manifest formats: {_keys(older)} of the older format, "
+        f"{_keys(current)} of the current one; write it in one format (in the current one, "
+        f"{_counterparts(older)})",
+        ctx.span(fewer[0].key_start, fewer[0].key_end) if fewer else ctx.object_span,
+        key=fewer[0].key if fewer else None,
+    )
+
+
+def _keys(members: Iterable[Member]) -> str:
+    return ", ".join(repr(key) for key in dict.fromkeys(m.key for m in members))
+
+
+def _counterparts(members: Iterable[Member]) -> str:
+    keys = dict.fromkeys(m.key for m in members)
+    return ", ".join(f"{key!r} is {COUNTERPARTS[key]!r}" for key in keys)
 
 
 _DELETE_USES_ITS_KEYS: Fragment = {
@@ -724,7 +851,7 @@ _DELETE_USES_ITS_KEYS: Fragment = {
     "ignored-by-delete",
     scope=Scope.FIELDS,
     severity=Severity.INFO,
-    triggers=[unclean(_DELETE_USES_ITS_KEYS)],
+    triggers=[unclean(_DELETE_USES_ITS_KEYS), older_format()],
 )
 def ignored_by_delete(ctx: LineContext) -> Iterator[Finding]:
     """A DELETE line carries fields that DELETE ignores.
@@ -745,10 +872,14 @@ def ignored_by_delete(ctx: LineContext) -> Iterator[Finding]:
     ```jsonl
     {"OperationType": "DELETE", "ProductId": "1004", "PicName": "fengyi.jpg"}
     ```
+
+    ## The older format
+    An older DELETE uses `item_id` and `pic_list`; `cust_content`, `cat_id` and the
+    attributes are noted as their counterparts are.
     """
     if ctx.operation != "DELETE":
         return
-    known = line_schema()["properties"]
+    known = _properties(ctx)
     for key in ctx.obj or {}:
         if key in known and key not in DELETE_KEYS:
             yield Finding(f"DELETE ignores {key}", ctx.member_span(key), key=key)
@@ -821,7 +952,7 @@ def _honoured_fields(profile: ServiceProfile) -> Fragment | None:
 
 
 def _set_anyway(key: str, value: object) -> bool:
-    return key == "CategoryId" and value == OTHERS and not isinstance(value, bool)
+    return key in CATEGORY_KEYS and value == OTHERS and not isinstance(value, bool)
 
 
 @rule(
@@ -829,7 +960,7 @@ def _set_anyway(key: str, value: object) -> bool:
     "ignored-by-service",
     scope=Scope.FIELDS,
     severity=Severity.INFO,
-    triggers=[unclean(_honoured_fields)],
+    triggers=[unclean(_honoured_fields), older_format()],
 )
 def ignored_by_service(ctx: LineContext) -> Iterator[Finding]:
     """A field that the configured service type ignores.
@@ -852,11 +983,16 @@ def ignored_by_service(ctx: LineContext) -> Iterator[Finding]:
     ```jsonl
     {"OperationType": "ADD", "ProductId": "1", "PicName": "a.jpg", "CustomContent": ""}
     ```
+
+    ## The older format
+    `cat_id` is noted as CategoryId is; the older format has no Crop or Region.
     """
     if ctx.operation != "ADD":
         return
     profile = ctx.config.profile
     obj = ctx.obj or {}
     for key, why in _ignored_fields(profile):
+        if ctx.format is LineFormat.OLDER and key == "CategoryId":
+            key, why = "cat_id", why.replace("CategoryId", "cat_id")
         if key in obj and not _set_anyway(key, obj[key]):
             yield Finding(f"the {profile.service} service {why}", ctx.member_span(key), key=key)

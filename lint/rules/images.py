@@ -61,7 +61,7 @@ def image_not_found(facts: ImageFacts, ref: ImageRef, profile: ServiceProfile) -
     """
     if facts.lookup is Lookup.MISSING:
         suffix = f" ({facts.detail})" if facts.detail else ""
-        return (_on_picname(f"image {ref.pic_name!r} does not exist under the image root{suffix}"),)
+        return (_on_picname(f"image {ref.pic_name!r} does not exist{suffix}"),)
     return ()
 
 

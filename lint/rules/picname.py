@@ -1,15 +1,19 @@
-"""PicName rules (ML12x): the image's OSS object key, relative to the manifest's folder."""
+"""PicName rules (ML12x): the image's OSS object key, relative to the manifest's folder.
+
+Each image name of an older line's ``pic_list`` is checked as a PicName is."""
 
 from __future__ import annotations
 
 import json
 import re
 from collections.abc import Iterator
+from typing import NamedTuple
 
-from metalint.diagnostics import Fix, Severity, TextEdit
+from metalint.diagnostics import Fix, Severity, Span, TextEdit
 from metalint.jsontext import to_json
 from metalint.line import LineContext
-from metalint.registry import Finding, Fragment, Scope, rule, schema_errors, unclean
+from metalint.older import OLDER_IMAGES, LineFormat
+from metalint.registry import Finding, Fragment, Scope, older_format, rule, schema_errors, unclean
 
 IMAGE_EXTENSIONS = ("png", "jpg", "jpeg", "bmp", "gif", "webp", "tiff", "tif", "ppm")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
@@ -22,9 +26,29 @@ def _picname_never(pattern: str) -> Fragment:
     return {"properties": {"PicName": {"not": {"pattern": pattern}}}}
 
 
-def _picname(ctx: LineContext) -> str | None:
+class _Name(NamedTuple):
+    """An image name of the line and where it stands."""
+
+    value: str
+    span: Span
+    key: str
+    label: str
+    """What the messages call it."""
+
+
+def _names(ctx: LineContext) -> list[_Name]:
+    """The line's PicName, or each image name of an older line's pic_list; empty ones are
+    left to the length rule."""
+    if ctx.format is LineFormat.OLDER:
+        return [
+            _Name(e.value, ctx.span(e.start, e.end), OLDER_IMAGES, "pic_list image")
+            for e in ctx.elements(OLDER_IMAGES)
+            if isinstance(e.value, str) and e.value
+        ]
     value = (ctx.obj or {}).get("PicName")
-    return value if isinstance(value, str) and value else None
+    if not isinstance(value, str) or not value:
+        return []
+    return [_Name(value, ctx.value_span("PicName"), "PicName", "PicName")]
 
 
 def extension(pic_name: str) -> str | None:
@@ -38,7 +62,7 @@ def extension(pic_name: str) -> str | None:
     "picname-extension",
     scope=Scope.FIELDS,
     severity=Severity.ERROR,
-    triggers=[schema_errors("pattern")],
+    triggers=[schema_errors("pattern"), older_format()],
     blocks_images=True,
 )
 def picname_extension(ctx: LineContext) -> Iterator[Finding]:
@@ -62,20 +86,20 @@ def picname_extension(ctx: LineContext) -> Iterator[Finding]:
     {"OperationType": "ADD", "ProductId": "1006", "PicName": "girlCloth/girl_cloth10.jpg", "CustomContent": ""}
     ```
     """
-    name = _picname(ctx)
-    if name is None or name.endswith("/"):
-        return
-    ext = extension(name)
-    if ext is None:
-        message = f"PicName {to_json(name)} has no file extension"
-    elif ext.lower() not in IMAGE_EXTENSIONS:
-        message = (
-            f"PicName extension {ext!r} is not one the service accepts "
-            f"({', '.join(IMAGE_EXTENSIONS)})"
-        )
-    else:
-        return
-    yield Finding(message, ctx.value_span("PicName"), key="PicName")
+    for name in _names(ctx):
+        if name.value.endswith("/"):
+            continue
+        ext = extension(name.value)
+        if ext is None:
+            message = f"{name.label} {to_json(name.value)} has no file extension"
+        elif ext.lower() not in IMAGE_EXTENSIONS:
+            message = (
+                f"{name.label} extension {ext!r} is not one the service accepts "
+                f"({', '.join(IMAGE_EXTENSIONS)})"
+            )
+        else:
+            continue
+        yield Finding(message, name.span, key=name.key)
 
 
 @rule(
@@ -84,7 +108,7 @@ def picname_extension(ctx: LineContext) -> Iterator[Finding]:
     scope=Scope.FIELDS,
     severity=Severity.ERROR,
     fixable=True,
-    triggers=[schema_errors("pattern"), unclean(_picname_never("^/"))],
+    triggers=[schema_errors("pattern"), unclean(_picname_never("^/")), older_format()],
     blocks_images=True,
 )
 def picname_slash(ctx: LineContext) -> Iterator[Finding]:
@@ -111,28 +135,26 @@ def picname_slash(ctx: LineContext) -> Iterator[Finding]:
     ## Fix
     Removes the leading slashes.
     """
-    name = _picname(ctx)
-    if name is None:
-        return
-    if name.startswith("/"):
-        fixed = name.lstrip("/")
-        fix = None
-        if fixed:
-            edit = TextEdit(ctx.value_span("PicName"), to_json(fixed))
-            fix = Fix("Remove the leading slash", (edit,))
-        yield Finding(
-            f"PicName {to_json(name)} starts with '/'; it must be "
-            "relative to the folder of increment.meta",
-            ctx.value_span("PicName"),
-            key="PicName",
-            fix=fix,
-        )
-    if name.endswith("/") and name.strip("/"):
-        yield Finding(
-            f"PicName {to_json(name)} ends with '/': that names a folder, not an image",
-            ctx.value_span("PicName"),
-            key="PicName",
-        )
+    for name in _names(ctx):
+        value = name.value
+        if value.startswith("/"):
+            fixed = value.lstrip("/")
+            fix = None
+            if fixed:
+                fix = Fix("Remove the leading slash", (TextEdit(name.span, to_json(fixed)),))
+            yield Finding(
+                f"{name.label} {to_json(value)} starts with '/'; it must be "
+                "relative to the folder of increment.meta",
+                name.span,
+                key=name.key,
+                fix=fix,
+            )
+        if value.endswith("/") and value.strip("/"):
+            yield Finding(
+                f"{name.label} {to_json(value)} ends with '/': that names a folder, not an image",
+                name.span,
+                key=name.key,
+            )
 
 
 @rule(
@@ -140,7 +162,7 @@ def picname_slash(ctx: LineContext) -> Iterator[Finding]:
     "picname-outside-bucket",
     scope=Scope.FIELDS,
     severity=Severity.ERROR,
-    triggers=[unclean(_picname_never(r"\.\.|:|^\\\\"))],
+    triggers=[unclean(_picname_never(r"\.\.|:|^\\\\")), older_format()],
     blocks_images=True,
 )
 def picname_outside_bucket(ctx: LineContext) -> Iterator[Finding]:
@@ -164,33 +186,30 @@ def picname_outside_bucket(ctx: LineContext) -> Iterator[Finding]:
     {"OperationType": "ADD", "ProductId": "1", "PicName": "images/a.jpg", "CustomContent": ""}
     ```
     """
-    name = _picname(ctx)
-    if name is None:
-        return
-    shown = to_json(name)
-    span = ctx.value_span("PicName")
-    if _SCHEME.match(name):
-        scheme = name.split(":", 1)[0]
-        yield Finding(
-            f"PicName {shown} is a URL ({scheme}://); give the object key relative to the "
-            "folder of increment.meta",
-            span,
-            key="PicName",
-        )
-    elif _WINDOWS_ABSOLUTE.match(name):
-        yield Finding(
-            f"PicName {shown} is an absolute Windows path; give the object key relative to "
-            "the folder of increment.meta",
-            span,
-            key="PicName",
-        )
-    elif ".." in re.split(r"[/\\]", name):
-        yield Finding(
-            f"PicName {shown} has a '..' segment; images must be inside the folder of "
-            "increment.meta",
-            span,
-            key="PicName",
-        )
+    for name in _names(ctx):
+        value = name.value
+        shown = f"{name.label} {to_json(value)}"
+        if _SCHEME.match(value):
+            scheme = value.split(":", 1)[0]
+            yield Finding(
+                f"{shown} is a URL ({scheme}://); give the object key relative to the "
+                "folder of increment.meta",
+                name.span,
+                key=name.key,
+            )
+        elif _WINDOWS_ABSOLUTE.match(value):
+            yield Finding(
+                f"{shown} is an absolute Windows path; give the object key relative to "
+                "the folder of increment.meta",
+                name.span,
+                key=name.key,
+            )
+        elif ".." in re.split(r"[/\\]", value):
+            yield Finding(
+                f"{shown} has a '..' segment; images must be inside the folder of increment.meta",
+                name.span,
+                key=name.key,
+            )
 
 
 @rule(
@@ -198,7 +217,7 @@ def picname_outside_bucket(ctx: LineContext) -> Iterator[Finding]:
     "picname-backslash",
     scope=Scope.FIELDS,
     severity=Severity.WARNING,
-    triggers=[unclean(_picname_never(r"\\"))],
+    triggers=[unclean(_picname_never(r"\\")), older_format()],
     blocks_images=True,
 )
 def picname_backslash(ctx: LineContext) -> Iterator[Finding]:
@@ -220,15 +239,15 @@ def picname_backslash(ctx: LineContext) -> Iterator[Finding]:
     {"OperationType": "ADD", "ProductId": "1006", "PicName": "girlCloth/girl_cloth10.jpg", "CustomContent": ""}
     ```
     """
-    name = _picname(ctx)
-    if name is None or "\\" not in name or _WINDOWS_ABSOLUTE.match(name):
-        return
-    yield Finding(
-        f"PicName {to_json(name)} contains a backslash, which OSS "
-        "takes literally; separate folders with '/'",
-        ctx.value_span("PicName"),
-        key="PicName",
-    )
+    for name in _names(ctx):
+        if "\\" not in name.value or _WINDOWS_ABSOLUTE.match(name.value):
+            continue
+        yield Finding(
+            f"{name.label} {to_json(name.value)} contains a backslash, which OSS "
+            "takes literally; separate folders with '/'",
+            name.span,
+            key=name.key,
+        )
 
 
 @rule(
@@ -236,7 +255,7 @@ def picname_backslash(ctx: LineContext) -> Iterator[Finding]:
     "picname-invalid-segment",
     scope=Scope.FIELDS,
     severity=Severity.ERROR,
-    triggers=[unclean(_picname_never(r"//|[\x00-\x1f\x7f-\x9f]"))],
+    triggers=[unclean(_picname_never(r"//|[\x00-\x1f\x7f-\x9f]")), older_format()],
     blocks_images=True,
 )
 def picname_invalid_segment(ctx: LineContext) -> Iterator[Finding]:
@@ -260,17 +279,15 @@ def picname_invalid_segment(ctx: LineContext) -> Iterator[Finding]:
     {"OperationType": "ADD", "ProductId": "1006", "PicName": "girlCloth/girl_cloth10.jpg", "CustomContent": ""}
     ```
     """
-    name = _picname(ctx)
-    if name is None:
-        return
-    shown = json.dumps(name, ensure_ascii=True)
-    span = ctx.value_span("PicName")
-    if "//" in name.strip("/") and not _SCHEME.match(name):
-        yield Finding(f"PicName {shown} has an empty folder segment ('//')", span, key="PicName")
-    control = _CONTROL.search(name)
-    if control:
-        yield Finding(
-            f"PicName {shown} contains the control character U+{ord(control.group()):04X}",
-            span,
-            key="PicName",
-        )
+    for name in _names(ctx):
+        value = name.value
+        shown = f"{name.label} {json.dumps(value, ensure_ascii=True)}"
+        if "//" in value.strip("/") and not _SCHEME.match(value):
+            yield Finding(f"{shown} has an empty folder segment ('//')", name.span, key=name.key)
+        control = _CONTROL.search(value)
+        if control:
+            yield Finding(
+                f"{shown} contains the control character U+{ord(control.group()):04X}",
+                name.span,
+                key=name.key,
+            )

@@ -61,3 +61,17 @@ def test_the_manifest_named_too_reports_everything_once(invoke: Invoke, bucket: 
     found = places(invoke, "bucket/shoes/red.jpg", "bucket/increment.meta")
     assert len(found) == len(set(found))
     assert any(":4:" in p for p in found)  # the line that uses no image
+
+
+def test_an_image_in_an_older_pic_list(invoke: Invoke, bucket: Path) -> None:
+    (bucket / "increment.meta").write_text(
+        '{"operator": "ADD", "item_id": "1", "cust_content": "", "pic_list": ["blue.JPG", '
+        '"shoes/red.jpg"]}\n{"operator": "DELETE", "item_id": "2"}\n',
+        encoding="utf-8",
+    )
+    # The findings of the whole line that names it, the file's note on line 1 among them.
+    assert places(invoke, "bucket/shoes/red.jpg") == [
+        "bucket/increment.meta:1:1: ML014",
+        "bucket/increment.meta:1:70: ML307",
+        "bucket/increment.meta:1:82: ML307",
+    ]

@@ -244,6 +244,29 @@ def test_usage_errors_exit_2(invoke: Invoke, args: list[str], message: str) -> N
     assert "Traceback" not in result.output
 
 
+@pytest.mark.parametrize(
+    ("args", "unknown", "suggested"),
+    [
+        (["--frobnicate"], "--frobnicate", set()),
+        (["--no-image"], "--no-image", {"--no-images"}),
+        (["--baselin", "b.json"], "--baselin", {"--baseline"}),
+        (["--unsafe-fix"], "--unsafe-fix", {"--unsafe-fixes"}),
+        (["clean", "--cache-di", "x"], "--cache-di", {"--cache-dir"}),
+    ],
+)
+def test_an_unknown_option_suggests_only_the_close_ones(
+    invoke: Invoke, args: list[str], unknown: str, suggested: set[str]
+) -> None:
+    result = invoke(*args, stdin=b"")
+    assert result.exit_code == 2
+    # click words it "No such option: --x (Possible options: ...)" or "No such option '--x'.
+    # Did you mean '--y'?", by version; the options it names are what counts.
+    error = result.stderr.strip().splitlines()[-1]
+    assert error.startswith("Error: No such option") and unknown in error
+    named = {word.strip("(),.?'") for word in error.split(unknown, 1)[1].split()}
+    assert {word for word in named if word.startswith("-")} == suggested
+
+
 def test_bad_configuration_file_exits_2(invoke: Invoke, manifest: Manifest, tmp_path: Path) -> None:
     path = manifest(CLEAN_LINE)
     (tmp_path / "bucket" / "metalint.toml").write_text("select = [\n")
@@ -393,6 +416,28 @@ def test_images_are_checked_unless_no_images(invoke: Invoke, manifest: Manifest)
     assert checked.exit_code == 1
     assert "ML301 [image-not-found]" in checked.stdout
     assert invoke("--isolated", "--no-images", path).exit_code == 0
+
+
+def test_a_missing_image_says_where_it_was_looked_for(
+    invoke: Invoke, manifest: Manifest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    manifest(CLEAN_LINE)
+    (tmp_path / "images").mkdir()
+    line = (CLEAN_LINE + "\n").encode()
+    lint = ("--isolated", "--no-cache", "--format", "concise")
+    found = {
+        "folder": invoke(*lint, "bucket").stdout,
+        "root": invoke(*lint, "--images-root", "images", "bucket").stdout,
+        "stdin": invoke(*lint, "-", stdin=line).stdout,
+        "placed": invoke(*lint, "--stdin-filename", "shop/increment.meta", "-", stdin=line).stdout,
+    }
+    missing = "ML301 image 'a.jpg' does not exist"
+    assert f"{missing} (looked in bucket)" in found["folder"]
+    assert f"{missing} (looked under the image root {tmp_path / 'images'})" in found["root"]
+    # Standard input has no folder of its own: its images are looked for in the current one.
+    assert f"{missing} (looked in the current folder)" in found["stdin"]
+    assert f"{missing} (looked in shop)" in found["placed"]
 
 
 def test_images_root(invoke: Invoke, manifest: Manifest, tmp_path: Path) -> None:

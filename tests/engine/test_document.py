@@ -81,6 +81,11 @@ odd_lines = st.sampled_from(
         add("2", "a.jpg", "v2 ", b" \n"),
         add("1", end=b""),
         b"no newline",
+        b'{"operator": "ADD", "item_id": "1", "cust_content": "", "pic_list": ["a.jpg", "b.jpg"]}'
+        b"\n",
+        b'{"operator": "DELETE", "item_id": "1"}\n',
+        b'{"operator": "DELETE", "item_id": "2", "pic_list": ["a.jpg"]}\n',
+        b'{"operator": "ADD", "ProductId": "1", "PicName": "a.jpg", "CustomContent": ""}\n',
     ]
 )
 any_line = st.one_of(clean_lines, clean_lines, odd_lines, lines().map(lambda line: line.data))

@@ -509,6 +509,8 @@ def big_manifest(lines: int) -> str:
             out.append(add(pid="late", pic=f"{n}.jpg"))  # the product deleted on line 5
         elif n == lines - 50:
             out.append(add(pid="p10"))  # an exact copy of line 10
+        elif n > lines // 2 and n % 101 == 0:
+            out.append(f'{{"operator": "DELETE", "item_id": "p{n - 1}"}}\n')  # the older format
         else:
             out.append(add(pid=f"p{n}"))
     return "".join(out)
@@ -529,7 +531,7 @@ def test_parallel_scan_matches_one_process(tmp_path: Path, monkeypatch: pytest.M
     two = lint_file(manifest, parallel)
     assert two == one
     found = {d.code for d in one}
-    assert {"ML109", "ML121", "ML201", "ML202", "ML203"} <= found
+    assert {"ML015", "ML109", "ML121", "ML201", "ML202", "ML203"} <= found
     # The chunks' boundary falls inside the file, with findings on both sides of it.
     with manifest.open("rb") as stream:
         cut = split.boundaries(stream, size, 2)[1]

@@ -109,6 +109,37 @@ def test_edits_that_do_not_fit_raise() -> None:
         apply_edits(b"abc\n", [edit(1, 3, 1, 2, "")])
 
 
+def _by_every_pair(data: bytes, ranges: list[tuple[int, int, str]]) -> bytes:
+    """The reference: each edit checked against every edit taken before it."""
+    placed: list[tuple[int, int, str]] = []
+    for begin, end, text in ranges:
+        clash = any(
+            (begin < o_end and o_begin < end) or begin == end == o_begin == o_end
+            for o_begin, o_end, _ in placed
+        )
+        if not clash:
+            placed.append((begin, end, text))
+    out = data
+    for begin, end, text in sorted(placed, reverse=True):
+        out = out[:begin] + text.encode() + out[end:]
+    return out
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 40), st.integers(0, 6), st.sampled_from(["", "x", "yz"])),
+        max_size=30,
+    )
+)
+def test_overlaps_are_decided_as_against_every_edit_taken(
+    raw: list[tuple[int, int, str]],
+) -> None:
+    data = bytes(range(97, 97 + 26)) * 2  # one line of 52 ASCII letters
+    ranges = [(b, min(b + n, len(data)), t) for b, n, t in raw if b <= len(data)]
+    edits = [edit(1, b + 1, 1, e + 1, t) for b, e, t in ranges]
+    assert apply_edits(data, edits)[0] == _by_every_pair(data, ranges)
+
+
 # -- apply_fixes ------------------------------------------------------------------------------
 
 

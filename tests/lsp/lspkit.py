@@ -9,12 +9,14 @@ for a given version whichever way the client gets them.
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
 from lsprotocol import types
 from pygls.protocol import default_converter
 from pytest_lsp import LanguageClient, client_capabilities
@@ -199,3 +201,11 @@ def apply_edits(text: str, edits: list[types.TextEdit], encoding: str) -> str:
     for start, end, new in placed:
         text = text[:start] + new + text[end:]
     return text
+
+
+def missing_tool(message: str) -> None:
+    """Skip a test whose outside tool is missing; fail it under CI, which installs every tool
+    the tests use (``.ci/run``), so that a skip there cannot hide a broken setup."""
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)

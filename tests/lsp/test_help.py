@@ -105,3 +105,33 @@ async def test_links_from_pic_names_to_their_files(session: Session) -> None:
     (link,) = links
     assert link.target == (session.root / "a.jpg").resolve().as_uri()
     assert link.range.start == types.Position(0, CLEAN.index("a.jpg"))
+
+
+async def test_symbols_list_the_operations_by_product(session: Session) -> None:
+    delete = '{"OperationType": "DELETE", "ProductId": "商品😀"}'
+    uri = session.open(f"{CLEAN}\nnot json\n{delete}\n{BAD_OP}\n")
+    found = await session.client.text_document_document_symbol_async(
+        types.DocumentSymbolParams(types.TextDocumentIdentifier(uri=uri))
+    )
+    assert found is not None
+    assert all(isinstance(s, types.DocumentSymbol) for s in found)
+    symbols = [s for s in found if isinstance(s, types.DocumentSymbol)]
+    assert [(s.name, s.detail, s.range.start.line) for s in symbols] == [
+        ("1", "ADD a.jpg", 0),
+        ("商品😀", "DELETE the whole product", 2),
+        ("2", "add b.jpg", 3),
+    ]
+    name = delete.index("商品")
+    units = len(delete[:name].encode("utf-8")) if session.encoding == "utf-8" else name
+    width = {"utf-8": len("商品😀".encode()), "utf-16": 4, "utf-32": 3}[session.encoding]
+    # The selection is the ProductId's value, quotes included, in the client's units.
+    assert symbols[1].selection_range == types.Range(
+        types.Position(2, units - 1), types.Position(2, units + width + 1)
+    )
+    assert symbols[1].kind == types.SymbolKind.Null
+    # After an edit, the symbols follow the text.
+    session.edit(uri, (1, 0), (2, 0), "")
+    found = await session.client.text_document_document_symbol_async(
+        types.DocumentSymbolParams(types.TextDocumentIdentifier(uri=uri))
+    )
+    assert [s.range.start.line for s in found or []] == [0, 1, 2]
