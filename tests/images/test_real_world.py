@@ -85,10 +85,12 @@ def test_orientation_zero_is_a_warning_like_one(root: Path) -> None:
 
 
 def test_gif_under_64_bytes_with_its_trailer_is_sound() -> None:
-    buffer = io.BytesIO()
-    Image.new("P", (1, 1)).save(buffer, "GIF")
-    data = buffer.getvalue()
-    assert len(data) < 64 and data.endswith(b";")
+    # Written by hand: how small Pillow's own GIF comes out depends on its version.
+    data = (
+        b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00"
+        b",\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
+    )
+    assert len(data) < 64 and _pillow(data).size == (1, 1)
     content = read_content(Source.of_bytes(data))
     assert (content.format, content.width, content.height, content.corrupt) == ("GIF", 1, 1, None)
 
@@ -117,8 +119,8 @@ def test_gif_cut_inside_its_image_data_is_corrupt() -> None:
 
 
 def test_tiff_image_width_given_twice_keeps_the_first(root: Path) -> None:
+    # libtiff and current Pillow keep the first ImageWidth (Pillow 9, the floor, kept the last).
     data = tiff_file(88, 590, extra=[(256, 3, [590])])
-    assert _pillow(data).size == (88, 590)
     write(root, "a.tif", data)
     findings = run_stage(root, ["a.tif"])
     assert codes(findings) == {"ML306"}
