@@ -121,10 +121,24 @@ rules_app = typer.Typer(
     context_settings=_CONTEXT,
     help="Document metalint's rules.",
 )
-server_app = typer.Typer(add_completion=False, rich_markup_mode=None, context_settings=_CONTEXT)
-fix_images_app = typer.Typer(add_completion=False, rich_markup_mode=None, context_settings=_CONTEXT)
-clean_app = typer.Typer(add_completion=False, rich_markup_mode=None, context_settings=_CONTEXT)
-migrate_app = typer.Typer(add_completion=False, rich_markup_mode=None, context_settings=_CONTEXT)
+
+
+def _group() -> None:
+    """metalint's commands besides linting."""
+
+
+def _named_command_app() -> typer.Typer:
+    """An app for ``metalint NAME ...`` whose one command keeps its name: typer runs the lone
+    command of an app as the app itself, unless a callback makes the app a group."""
+    app = typer.Typer(add_completion=False, rich_markup_mode=None, context_settings=_CONTEXT)
+    app.callback()(_group)
+    return app
+
+
+server_app = _named_command_app()
+fix_images_app = _named_command_app()
+clean_app = _named_command_app()
+migrate_app = _named_command_app()
 
 
 def _fail(message: str) -> None:
@@ -665,11 +679,6 @@ def rules_command(
 # -- the language server ---------------------------------------------------------------------
 
 
-@server_app.callback()
-def _server_group() -> None:
-    """A callback makes the one-command app a group, so that its command is named 'server'."""
-
-
 @server_app.command("server", cls=_Command)
 def server_command(
     stdio: Annotated[
@@ -693,11 +702,6 @@ def server_command(
 
 
 # -- fixing images ---------------------------------------------------------------------------
-
-
-@fix_images_app.callback()
-def _fix_images_group() -> None:
-    """A callback makes the one-command app a group, so that its command is named 'fix-images'."""
 
 
 @fix_images_app.command("fix-images", cls=_Command)
@@ -752,11 +756,6 @@ def fix_images_command(
 # -- the caches -----------------------------------------------------------------------------
 
 
-@clean_app.callback()
-def _clean_group() -> None:
-    """A callback makes the one-command app a group, so that its command is named 'clean'."""
-
-
 @clean_app.command("clean", cls=_Command)
 def clean_command(
     cache_dir: Annotated[
@@ -801,11 +800,6 @@ def clean_command(
 
 
 # -- migrating the older format --------------------------------------------------------------
-
-
-@migrate_app.callback()
-def _migrate_group() -> None:
-    """A callback makes the one-command app a group, so that its command is named 'migrate'."""
 
 
 @migrate_app.command("migrate", cls=_Command)
