@@ -8,6 +8,8 @@
   written with orjson, not unstructured by cattrs and dumped by the standard library.
 * Position encoding: pygls takes the first encoding the client lists; the server prefers
   UTF-8 or UTF-32 when offered, as its columns are nearly free to convert to them.
+* A request whose params do not fit its method is answered with an Invalid Params error:
+  pygls only logs it, and the client waits for the answer for ever.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 
 import orjson
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 from pygls.protocol import LanguageServerProtocol, lsp_method
 
 from metalint.lsp.positions import ENCODINGS
@@ -66,7 +69,32 @@ def _encode(message: Raw) -> bytes:
     return b"".join((shell[:-4], b"[", b",".join(items), b"]}}"))
 
 
+_ANSWERED = object()
+"""What a request that was answered as it was read becomes: nothing is left to handle."""
+
+
 class MetalintProtocol(LanguageServerProtocol):
+    def structure_message(self, data: dict[str, Any]) -> Any:
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as error:
+            if "method" not in data or "id" not in data:
+                raise  # a notification or a response: nobody waits for an answer
+            method = data["method"]
+            message = f"{error.message} for {method}" if isinstance(method, str) else error.message
+            self._send_data(
+                Raw(
+                    jsonrpc="2.0",
+                    id=data["id"],
+                    error={"code": error.code, "message": message},
+                )
+            )
+            return _ANSWERED
+
+    def handle_message(self, message: Any) -> None:
+        if message is not _ANSWERED:
+            super().handle_message(message)
+
     @lsp_method(types.INITIALIZE)
     def lsp_initialize(
         self, params: types.InitializeParams
