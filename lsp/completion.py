@@ -16,7 +16,7 @@ from pathlib import Path
 from metalint.engine import SKIPPED_FOLDERS
 from metalint.images.model import EXTENSION_FORMATS
 from metalint.lsp.lines import REQUIRED_FOR_ADD, field_doc, schema_properties
-from metalint.rules.fields import CATEGORIES
+from metalint.rules.fieldkeys import CATEGORIES
 
 _KEY_PLACE = re.compile(r'(?:^|[{,])\s*("?)([A-Za-z0-9_]*)$')
 _VALUE_PLACE = re.compile(r'"([A-Za-z0-9_]+)"\s*:\s*("?)([^"]*)$')

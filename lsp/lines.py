@@ -12,7 +12,7 @@ from typing import Any
 
 from metalint.config import Config
 from metalint.line import LineContext
-from metalint.rules.fields import CATEGORIES
+from metalint.rules.fieldkeys import CATEGORIES
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,8 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from metalint.rules.fields import did_you_mean, known_keys
+from metalint.rules.fieldkeys import known_keys
+from metalint.rules.keys import did_you_mean
 
 KNOWN = known_keys()
 
