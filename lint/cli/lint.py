@@ -1,27 +1,34 @@
-"""The ``metalint`` command: a thin shell that parses flags, runs the engine and reports.
-
-``metalint [PATH ...]`` lints; ``metalint rule CODE`` and ``metalint rules`` document the rules.
-The two are separate typer apps chosen by the first argument, so that paths stay the default
-command (the contract of design.md) without a ``check`` subcommand in front of them.
-"""
+"""``metalint [PATH ...]``: lint manifests and report, fix or compare with a baseline."""
 
 from __future__ import annotations
 
-import difflib
-import enum
 import io
 import os
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Any, NamedTuple
+from typing import Annotated, NamedTuple
 
 import typer
-import typer.core
-import typer.main
 
 from metalint import __version__
+from metalint.cli.shell import (
+    CONTEXT,
+    EXIT_CLEAN,
+    EXIT_ERRORS,
+    EXIT_USAGE,
+    STDIN,
+    ColorWhen,
+    Command,
+    ConfigFileOption,
+    ImagesRootOption,
+    IsolatedOption,
+    ServiceOption,
+    UsageError,
+    fail,
+    print_diff,
+)
 from metalint.config import Config
 from metalint.configfile import ConfigError, ConfigResolver, Overrides, Selection
 from metalint.diagnostics import Diagnostic, Severity
@@ -30,17 +37,7 @@ from metalint.report import FORMATS, ReportOptions, Totals
 from metalint.report.base import SourceLines
 from metalint.report.baseline import Baseline, BaselineError
 from metalint.report.outputs import Output, OutputError, Outputs, parse_outputs
-from metalint.service import Service
 
-EXIT_CLEAN = 0
-EXIT_ERRORS = 1
-EXIT_USAGE = 2
-STDIN = "-"
-RULE_COMMANDS = frozenset({"rule", "rules"})
-SERVER_COMMAND = "server"
-FIX_IMAGES_COMMAND = "fix-images"
-CLEAN_COMMAND = "clean"
-MIGRATE_COMMAND = "migrate"
 _SEVERITIES_FROM = {
     Severity.ERROR: (Severity.ERROR,),
     Severity.WARNING: (Severity.ERROR, Severity.WARNING),
@@ -81,68 +78,7 @@ Exit status: 0 no error-severity finding, 1 at least one (see --fail-on),
 """
 
 
-class ColorWhen(enum.StrEnum):
-    AUTO = "auto"
-    ALWAYS = "always"
-    NEVER = "never"
-
-
-class UsageError(Exception):
-    """A command line that cannot be run; reported in one line, exit status 2."""
-
-
-class _Command(typer.core.TyperCommand):
-    """A command whose unknown-option error suggests only what was likely meant."""
-
-    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        try:
-            return super().parse_args(ctx, args)
-        except Exception as exc:
-            # click's NoSuchOption; typer 0.28 and later carry their own copy of click, so the
-            # class is told by its fields. click offers every option difflib finds at all
-            # ('--frobnicate': '--format'); the closest, when close, are what was meant.
-            if hasattr(exc, "option_name") and hasattr(exc, "possibilities"):
-                names = [name for param in self.params for name in getattr(param, "opts", ())]
-                exc.possibilities = _closest(exc.option_name, names)
-            raise
-
-
-def _closest(word: str, choices: list[str], cutoff: float = 0.75) -> list[str]:
-    scored = [(difflib.SequenceMatcher(None, word, c).ratio(), c) for c in choices]
-    best = max((score for score, _ in scored), default=0.0)
-    return sorted(c for score, c in scored if score >= cutoff and score == best)
-
-
-_CONTEXT = {"help_option_names": ["-h", "--help"]}
-lint_app = typer.Typer(add_completion=False, rich_markup_mode=None, context_settings=_CONTEXT)
-rules_app = typer.Typer(
-    add_completion=False,
-    rich_markup_mode=None,
-    context_settings=_CONTEXT,
-    help="Document metalint's rules.",
-)
-
-
-def _group() -> None:
-    """metalint's commands besides linting."""
-
-
-def _named_command_app() -> typer.Typer:
-    """An app for ``metalint NAME ...`` whose one command keeps its name: typer runs the lone
-    command of an app as the app itself, unless a callback makes the app a group."""
-    app = typer.Typer(add_completion=False, rich_markup_mode=None, context_settings=_CONTEXT)
-    app.callback()(_group)
-    return app
-
-
-server_app = _named_command_app()
-fix_images_app = _named_command_app()
-clean_app = _named_command_app()
-migrate_app = _named_command_app()
-
-
-def _fail(message: str) -> None:
-    typer.echo(f"metalint: error: {message}", err=True)
+lint_app = typer.Typer(add_completion=False, rich_markup_mode=None, context_settings=CONTEXT)
 
 
 def _selectors(values: list[str] | None) -> tuple[str, ...]:
@@ -161,12 +97,6 @@ def _default_format() -> str:
     return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
 
 
-def _check_rules_format(value: str) -> str:
-    if value not in ("text", "json"):
-        raise typer.BadParameter(f"{value!r} is not one of text, json")
-    return value
-
-
 def _use_color(when: ColorWhen) -> bool:
     if when is ColorWhen.AUTO:
         # https://no-color.org and https://force-color.org; NO_COLOR wins when both are set.
@@ -176,32 +106,7 @@ def _use_color(when: ColorWhen) -> bool:
     return when is ColorWhen.ALWAYS
 
 
-# Options that linting and fix-images share.
-ServiceOption = Annotated[
-    Service | None,
-    typer.Option(help="The Image Search service type (default: product).", show_default=False),
-]
-ImagesRootOption = Annotated[
-    Path | None,
-    typer.Option(
-        help="Look images up under DIR instead of the manifest's folder.",
-        metavar="DIR",
-        exists=True,
-        file_okay=False,
-    ),
-]
-ConfigFileOption = Annotated[
-    Path | None,
-    typer.Option(
-        metavar="FILE", help="Use this configuration file for every manifest.", dir_okay=False
-    ),
-]
-IsolatedOption = Annotated[
-    bool, typer.Option("--isolated", help="Ignore every configuration file.")
-]
-
-
-@lint_app.command(help=_LINT_HELP, cls=_Command)
+@lint_app.command(help=_LINT_HELP, cls=Command)
 def lint(
     paths: Annotated[
         list[str] | None,
@@ -406,7 +311,7 @@ def lint(
         if exit_non_zero_on_fix and changed:
             code = EXIT_ERRORS
     except (UsageError, ConfigError, OutputError, BaselineError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
         raise typer.Exit(EXIT_USAGE) from None
     raise typer.Exit(EXIT_CLEAN if exit_zero else code)
 
@@ -569,7 +474,7 @@ def _fix(
         files += 1
         fixes += fixed.applied
         if diff:
-            _print_diff(path, fixed.original, fixed.data)
+            print_diff(path, fixed.original, fixed.data)
     if fixes and not diff and not quiet:
         typer.echo(
             f"metalint: fixed {fixes} {'finding' if fixes == 1 else 'findings'} in "
@@ -577,15 +482,6 @@ def _fix(
             err=True,
         )
     return files
-
-
-def _print_diff(path: Path, before: bytes, after: bytes) -> None:
-    """The change to one manifest, as a unified diff for ``git apply``, on standard output."""
-    from metalint.fixfile import unified_diff
-
-    sys.stdout.flush()
-    sys.stdout.buffer.write(unified_diff(str(path), before, after))
-    sys.stdout.buffer.flush()
 
 
 def _diagnostics(
@@ -614,289 +510,3 @@ def _renamed(diagnostic: Diagnostic, path: str) -> Diagnostic:
     """Standard input without --stdin-filename is linted as increment.meta but shown as '-'."""
     related = tuple(r._replace(path=path) for r in diagnostic.related)
     return diagnostic._replace(path=path, related=related)
-
-
-# -- rule documentation ----------------------------------------------------------------------
-
-
-@rules_app.command("rule", cls=_Command)
-def rule_command(
-    code: Annotated[str, typer.Argument(metavar="CODE|NAME", help="A rule code or name.")],
-) -> None:
-    """Show a rule's documentation: what it checks, why, an example and the fix."""
-    from metalint.rules import closest_rule, get_rule
-
-    found = get_rule(code)
-    if found is None:
-        close = closest_rule(code)
-        hint = f"; did you mean {close}?" if close else "; see 'metalint rules'"
-        _fail(f"unknown rule {code!r}{hint}")
-        raise typer.Exit(EXIT_USAGE)
-    typer.echo(f"{found.code} {found.name}")
-    typer.echo(f"Severity: {found.severity.value}")
-    typer.echo(f"Scope: {found.scope.value}")
-    typer.echo(f"Fixable: {'yes' if found.fixable else 'no'}")
-    typer.echo()
-    typer.echo(found.doc)
-
-
-@rules_app.command("rules", cls=_Command)
-def rules_command(
-    output_format: Annotated[
-        str,
-        typer.Option(
-            "--format", metavar="FORMAT", help="text or json.", callback=_check_rules_format
-        ),
-    ] = "text",
-) -> None:
-    """List every rule: code, name, default severity, whether it is fixable, and a summary."""
-    from metalint.rules import all_rules
-
-    rules = all_rules()
-    if output_format == "json":
-        import json
-
-        rows: list[dict[str, Any]] = [
-            {
-                "code": r.code,
-                "name": r.name,
-                "severity": r.severity.value,
-                "scope": r.scope.value,
-                "fixable": r.fixable,
-                "summary": r.summary,
-            }
-            for r in rules
-        ]
-        typer.echo(json.dumps(rows, indent=2))
-        return
-    width = max(len(r.name) for r in rules)
-    typer.echo(f"{'code':<6} {'name':<{width}} {'severity':<8} {'fix':<3} summary")
-    for r in rules:
-        fix = "yes" if r.fixable else "-"
-        typer.echo(f"{r.code:<6} {r.name:<{width}} {r.severity.value:<8} {fix:<3} {r.summary}")
-
-
-# -- the language server ---------------------------------------------------------------------
-
-
-@server_app.command("server", cls=_Command)
-def server_command(
-    stdio: Annotated[
-        bool,
-        typer.Option(
-            "--stdio",
-            help="Talk over standard input and output (the default and only way).",
-            show_default=False,
-        ),
-    ] = True,
-) -> None:
-    """Run the metalint language server over standard input and output.
-
-    Editors start it and speak the Language Server Protocol to it: diagnostics as you type,
-    quick fixes, hover and completion for increment.meta files. Its settings come from the
-    same configuration files as the command line and from the editor (section 'metalint').
-    """
-    from metalint.lsp.main import serve
-
-    raise typer.Exit(serve())
-
-
-# -- fixing images ---------------------------------------------------------------------------
-
-
-@fix_images_app.command("fix-images", cls=_Command)
-def fix_images_command(
-    paths: Annotated[
-        list[Path] | None,
-        typer.Argument(metavar="[PATH]...", show_default=False, help="Manifests or folders."),
-    ] = None,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Write nothing; list what would change.")
-    ] = False,
-    service: ServiceOption = None,
-    images_root: ImagesRootOption = None,
-    config: ConfigFileOption = None,
-    isolated: IsolatedOption = False,
-) -> None:
-    """Fix the images that the manifests under PATH use (the current folder when none is
-    given): turn images with EXIF rotation and drop the tag, drop an Orientation 1 tag without
-    re-encoding, scale a side over the service's maximum down (and every Region that uses the
-    image with it), re-encode a file over 4 MB to fit. Exit status 1 when something could not
-    be fixed."""
-    from metalint.engine import manifests_under
-    from metalint.fiximages import fix_images
-
-    overrides = Overrides(
-        service=service, images_root=images_root.resolve() if images_root else None
-    )
-    try:
-        resolver = ConfigResolver(overrides, config_file=config, isolated=isolated)
-        manifests = [
-            (path, resolver.for_folder(path.parent))
-            for path in manifests_under(paths or [Path(".")])
-        ]
-    except ConfigError as exc:
-        _fail(str(exc))
-        raise typer.Exit(EXIT_USAGE) from None
-    result = fix_images(
-        [(path, found) for path, found in manifests if not found.excludes(path)],
-        write=not dry_run,
-    )
-    for change in result.changes:
-        typer.echo(f"{change.path}: {'would be ' if dry_run else ''}{change.what}")
-    for note in result.notes:
-        typer.echo(f"{note.path}: note: {note.what}")
-    for problem in result.problems:
-        typer.echo(f"{problem.path}: {problem.what}", err=True)
-    if not result.changes and not result.problems:
-        typer.echo("metalint: no image needs fixing", err=True)
-    raise typer.Exit(EXIT_ERRORS if result.problems else EXIT_CLEAN)
-
-
-# -- the caches -----------------------------------------------------------------------------
-
-
-@clean_app.command("clean", cls=_Command)
-def clean_command(
-    cache_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--cache-dir",
-            metavar="DIR",
-            file_okay=False,
-            help="The cache folder (default: the cache-dir setting here, or ~/.cache/metalint).",
-        ),
-    ] = None,
-) -> None:
-    """Remove metalint's caches: the image facts and the lint results kept between runs.
-
-    Only what metalint writes is removed from the folder; a folder left empty goes too.
-    """
-    from metalint.cachedir import remove_caches
-    from metalint.images.cache import default_cache_dir
-
-    if cache_dir is None:
-        try:
-            cache_dir = ConfigResolver(Overrides()).for_folder(Path.cwd()).cache_dir
-        except ConfigError as exc:
-            _fail(str(exc))
-            raise typer.Exit(EXIT_USAGE) from None
-    folder = cache_dir or default_cache_dir()
-    try:
-        removed = remove_caches(folder)
-    except OSError as exc:
-        _fail(f"cannot remove the caches in {folder}: {exc.strerror or exc}")
-        raise typer.Exit(EXIT_USAGE) from None
-    if removed.files:
-        size = (
-            f"{removed.bytes / 1e6:.1f} MB"
-            if removed.bytes >= 100_000
-            else f"{removed.bytes} bytes"
-        )
-        files = "1 file" if removed.files == 1 else f"{removed.files} files"
-        typer.echo(f"metalint: removed the caches in {folder} ({files}, {size})")
-    else:
-        typer.echo(f"metalint: no caches in {folder}")
-
-
-# -- migrating the older format --------------------------------------------------------------
-
-
-@migrate_app.command("migrate", cls=_Command)
-def migrate_command(
-    paths: Annotated[
-        list[str],
-        typer.Argument(metavar="PATH...", show_default=False, help="Manifests or folders."),
-    ],
-    diff: Annotated[
-        bool,
-        typer.Option("--diff", help="Print the change as a unified diff and write nothing."),
-    ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary.")] = False,
-) -> None:
-    """Rewrite manifests of the older format (operator, item_id, pic_list, ...) in the current
-    one: a line per image of pic_list, the order of the operations kept.
-
-    Lines of the current format are left as they are, so a second run changes nothing. A line
-    that cannot be rewritten (one that mixes the two formats, an ADD without pic_list) is left
-    as it is and reported. Each file is replaced atomically, its permissions kept.
-
-    \b
-    Exit status: 0 every older line rewritten (or nothing to do), 1 a line left as it was or
-    a file that changed on disk meanwhile, 2 usage error or a file that cannot be written.
-    """
-    from metalint.engine import manifests_under
-    from metalint.fixfile import FileChanged
-    from metalint.migrate import migrate_file
-
-    missing = [p for p in paths if not os.path.exists(p)]
-    if missing:
-        _fail(f"{missing[0]}: no such file or folder")
-        raise typer.Exit(EXIT_USAGE)
-    status, files, lines, written = EXIT_CLEAN, 0, 0, 0
-    for path in manifests_under([Path(p) for p in paths]):
-        try:
-            migrated = migrate_file(path, write=not diff)
-        except FileChanged:
-            typer.echo(f"metalint: warning: {path} changed while it was migrated; left as it is")
-            status = EXIT_ERRORS
-            continue
-        except OSError as exc:
-            _fail(f"cannot migrate {path}: {exc.strerror or exc}")
-            raise typer.Exit(EXIT_USAGE) from None
-        for line, why in migrated.left:
-            typer.echo(f"{path}:{line}: left as it is: {why}", err=True)
-            status = EXIT_ERRORS
-        if not migrated.migrated:
-            continue
-        files, lines, written = files + 1, lines + migrated.migrated, written + migrated.written
-        if diff:
-            _print_diff(path, migrated.original, migrated.data)
-    if lines and not diff and not quiet:
-        typer.echo(
-            f"metalint: migrated {lines} {'line' if lines == 1 else 'lines'} of the older "
-            f"format into {written} in {files} {'file' if files == 1 else 'files'}",
-            err=True,
-        )
-    raise typer.Exit(status)
-
-
-# -- entry point -----------------------------------------------------------------------------
-
-
-def app_for(args: Sequence[str]) -> typer.Typer:
-    """The app that runs ``args``: the command the first word names, linting otherwise."""
-    commands = {
-        **dict.fromkeys(RULE_COMMANDS, rules_app),
-        SERVER_COMMAND: server_app,
-        CLEAN_COMMAND: clean_app,
-        MIGRATE_COMMAND: migrate_app,
-        FIX_IMAGES_COMMAND: fix_images_app,
-    }
-    return commands.get(args[0], lint_app) if args else lint_app
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line and return its exit status (the console script exits with it)."""
-    args = list(sys.argv[1:] if argv is None else argv)
-    if args and app_for(args) is not lint_app and os.path.exists(args[0]):
-        typer.echo(
-            f"metalint: note: '{args[0]}' is a command; "
-            f"to lint the path '{args[0]}', write './{args[0]}'",
-            err=True,
-        )
-    command = typer.main.get_command(app_for(args))
-    try:
-        # Standalone mode prints usage errors the click way and ends in SystemExit with the status.
-        command.main(args=args, prog_name="metalint")
-    except SystemExit as exit_:
-        if exit_.code is None:
-            return EXIT_CLEAN
-        return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
-    except Exception as exc:
-        if os.environ.get("METALINT_DEBUG"):
-            raise
-        _fail(f"internal error: {type(exc).__name__}: {exc}")
-        typer.echo("metalint: set METALINT_DEBUG=1 for a traceback, and please report it", err=True)
-        return EXIT_USAGE
-    return EXIT_CLEAN
