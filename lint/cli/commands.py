@@ -243,13 +243,16 @@ def migrate_command(
         typer.Option("--diff", help="Print the change as a unified diff and write nothing."),
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary.")] = False,
+    config: ConfigFileOption = None,
+    isolated: IsolatedOption = False,
 ) -> None:
     """Rewrite manifests of the older format (operator, item_id, pic_list, ...) in the current
     one: a line per image of pic_list, the order of the operations kept.
 
     Lines of the current format are left as they are, so a second run changes nothing. A line
     that cannot be rewritten (one that mixes the two formats, an ADD without pic_list) is left
-    as it is and reported. Each file is replaced atomically, its permissions kept.
+    as it is and reported. Each file is replaced atomically, its permissions kept. A manifest
+    that the configuration's exclude leaves out of linting is left out here too.
 
     \b
     Exit status: 0 every older line rewritten (or nothing to do), 1 a line left as it was or
@@ -263,8 +266,18 @@ def migrate_command(
     if missing:
         fail(f"{missing[0]}: no such file or folder")
         raise typer.Exit(EXIT_USAGE)
+    try:
+        resolver = ConfigResolver(Overrides(), config_file=config, isolated=isolated)
+        manifests = [
+            path
+            for path in manifests_under([Path(p) for p in paths])
+            if not resolver.for_folder(path.parent).excludes(path)
+        ]
+    except ConfigError as exc:
+        fail(str(exc))
+        raise typer.Exit(EXIT_USAGE) from None
     status, files, lines, written = EXIT_CLEAN, 0, 0, 0
-    for path in manifests_under([Path(p) for p in paths]):
+    for path in manifests:
         try:
             migrated = migrate_file(path, write=not diff)
         except FileChanged:

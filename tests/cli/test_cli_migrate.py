@@ -80,3 +80,30 @@ def test_usage_errors(invoke: Invoke, tmp_path: Path) -> None:
     assert missing.exit_code == 2
     assert "no such file or folder" in missing.output
     assert invoke("migrate").exit_code == 2
+
+
+def test_excluded_manifests_are_left_out_as_linting_leaves_them(
+    invoke: Invoke, tmp_path: Path
+) -> None:
+    (tmp_path / "metalint.toml").write_text('exclude = ["legacy"]\n')
+    for folder in ("shop", "legacy/2019"):
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / "increment.meta").write_text("\n".join(OLDER) + "\n")
+    kept = tmp_path / "legacy" / "2019" / "increment.meta"
+    result = invoke("migrate", str(tmp_path), str(kept))
+    assert result.exit_code == 0, result.output
+    assert "in 1 file" in result.output
+    assert (tmp_path / "shop" / "increment.meta").read_text().splitlines() == MIGRATED
+    assert kept.read_text().splitlines() == OLDER
+    # --isolated reads no configuration, so nothing is excluded.
+    assert invoke("migrate", "--isolated", str(kept)).exit_code == 0
+    assert kept.read_text().splitlines() == MIGRATED
+
+
+def test_a_broken_configuration_is_a_usage_error(invoke: Invoke, tmp_path: Path) -> None:
+    (tmp_path / "metalint.toml").write_text("exclude = [\n")
+    (tmp_path / "increment.meta").write_text("\n".join(OLDER) + "\n")
+    result = invoke("migrate", str(tmp_path))
+    assert result.exit_code == 2
+    assert "metalint.toml" in result.output
+    assert (tmp_path / "increment.meta").read_text().splitlines() == OLDER
