@@ -1,5 +1,5 @@
-"""Rule families, one module each: file and text; the fields of a line (types, values, keys, what
-the service ignores); PicName, between lines, images.
+"""Rule families, one module each: the file, a line's text and its JSON syntax; the fields of
+a line (types, values, keys, what the service ignores); PicName, between lines, images.
 
 This package is the catalogue: importing it registers every rule, and the rest of the code
 looks rules up here.
@@ -11,9 +11,20 @@ import difflib
 from collections.abc import Iterator
 
 from metalint.registry import Rule, Scope, registered, registered_rule
-from metalint.rules import between, fields, file, ignored, images, keys, picname, values
+from metalint.rules import (
+    between,
+    fields,
+    file,
+    ignored,
+    images,
+    keys,
+    picname,
+    syntax,
+    text,
+    values,
+)
 
-FAMILIES = (file, fields, values, keys, ignored, picname, between, images)
+FAMILIES = (file, text, syntax, fields, values, keys, ignored, picname, between, images)
 
 
 def all_rules() -> list[Rule]:
