@@ -1,5 +1,6 @@
 """Rule families, one module each: the file, a line's text and its JSON syntax; the fields of
-a line (types, values, keys, what the service ignores); PicName, between lines, images.
+a line (types, values, keys, what the service ignores); PicName; between lines; the images
+(finding them, what they are, their data).
 
 This package is the catalogue: importing it registers every rule, and the rest of the code
 looks rules up here.
@@ -16,6 +17,8 @@ from metalint.rules import (
     fields,
     file,
     ignored,
+    imagecontent,
+    imageform,
     images,
     keys,
     picname,
@@ -24,7 +27,20 @@ from metalint.rules import (
     values,
 )
 
-FAMILIES = (file, text, syntax, fields, values, keys, ignored, picname, between, images)
+FAMILIES = (
+    file,
+    text,
+    syntax,
+    fields,
+    values,
+    keys,
+    ignored,
+    picname,
+    between,
+    images,
+    imageform,
+    imagecontent,
+)
 
 
 def all_rules() -> list[Rule]:
