@@ -24,6 +24,7 @@ from metalint.cli.shell import (
     named_command_app,
     print_diff,
 )
+from metalint.config import Config
 from metalint.configfile import ConfigError, ConfigResolver, Overrides
 
 rules_app = typer.Typer(
@@ -38,6 +39,23 @@ server_app = named_command_app()
 fix_images_app = named_command_app()
 clean_app = named_command_app()
 migrate_app = named_command_app()
+
+
+def _manifests_kept(
+    paths: list[Path], overrides: Overrides, config_file: Path | None, isolated: bool
+) -> list[tuple[Path, Config]]:
+    """The manifests under ``paths``, each with its configuration, but for those that the
+    configuration's exclude leaves out, as linting leaves them out. A configuration that
+    cannot be read ends the command: a usage error."""
+    from metalint.engine import manifests_under
+
+    try:
+        resolver = ConfigResolver(overrides, config_file=config_file, isolated=isolated)
+        found = [(path, resolver.for_folder(path.parent)) for path in manifests_under(paths)]
+    except ConfigError as exc:
+        fail(str(exc))
+        raise typer.Exit(EXIT_USAGE) from None
+    return [(path, config) for path, config in found if not config.excludes(path)]
 
 
 def _check_rules_format(value: str) -> str:
@@ -153,25 +171,13 @@ def fix_images_command(
     re-encoding, scale a side over the service's maximum down (and every Region that uses the
     image with it), re-encode a file over 4 MB to fit. Exit status 1 when something could not
     be fixed."""
-    from metalint.engine import manifests_under
     from metalint.fiximages import fix_images
 
     overrides = Overrides(
         service=service, images_root=images_root.resolve() if images_root else None
     )
-    try:
-        resolver = ConfigResolver(overrides, config_file=config, isolated=isolated)
-        manifests = [
-            (path, resolver.for_folder(path.parent))
-            for path in manifests_under(paths or [Path(".")])
-        ]
-    except ConfigError as exc:
-        fail(str(exc))
-        raise typer.Exit(EXIT_USAGE) from None
-    result = fix_images(
-        [(path, found) for path, found in manifests if not found.excludes(path)],
-        write=not dry_run,
-    )
+    manifests = _manifests_kept(paths or [Path(".")], overrides, config, isolated)
+    result = fix_images(manifests, write=not dry_run)
     for change in result.changes:
         typer.echo(f"{change.path}: {'would be ' if dry_run else ''}{change.what}")
     for note in result.notes:
@@ -258,7 +264,6 @@ def migrate_command(
     Exit status: 0 every older line rewritten (or nothing to do), 1 a line left as it was or
     a file that changed on disk meanwhile, 2 usage error or a file that cannot be written.
     """
-    from metalint.engine import manifests_under
     from metalint.fixfile import FileChanged
     from metalint.migrate import migrate_file
 
@@ -266,18 +271,9 @@ def migrate_command(
     if missing:
         fail(f"{missing[0]}: no such file or folder")
         raise typer.Exit(EXIT_USAGE)
-    try:
-        resolver = ConfigResolver(Overrides(), config_file=config, isolated=isolated)
-        manifests = [
-            path
-            for path in manifests_under([Path(p) for p in paths])
-            if not resolver.for_folder(path.parent).excludes(path)
-        ]
-    except ConfigError as exc:
-        fail(str(exc))
-        raise typer.Exit(EXIT_USAGE) from None
+    manifests = _manifests_kept([Path(p) for p in paths], Overrides(), config, isolated)
     status, files, lines, written = EXIT_CLEAN, 0, 0, 0
-    for path in manifests:
+    for path, _ in manifests:
         try:
             migrated = migrate_file(path, write=not diff)
         except FileChanged:
