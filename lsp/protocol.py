@@ -82,13 +82,8 @@ class MetalintProtocol(LanguageServerProtocol):
                 raise  # a notification or a response: nobody waits for an answer
             method = data["method"]
             message = f"{error.message} for {method}" if isinstance(method, str) else error.message
-            self._send_data(
-                Raw(
-                    jsonrpc="2.0",
-                    id=data["id"],
-                    error={"code": error.code, "message": message},
-                )
-            )
+            answer = JsonRpcException(message, error.code, error.data)
+            self._send_response(data["id"], error=answer.to_response_error())
             return _ANSWERED
 
     def handle_message(self, message: Any) -> None:
