@@ -24,6 +24,12 @@ if TYPE_CHECKING:
 
 PARALLEL_MIN_BYTES = 48 * 1024 * 1024
 """Below this a second process costs more than it saves."""
+SLOW_PARALLEL_MIN_BYTES = 8 * 1024 * 1024
+"""The same for a file whose first lines mostly go to the slow path, as a broken generator
+writes them: the scan then costs about half as much again per line (measured with
+bench/broken.py), and the line checks after it wait for the whole scan."""
+SAMPLE_BYTES = 64 * 1024
+"""How much of the file's start tells whether most lines go to the slow path."""
 REPLAY_COST = 0.2
 """Replaying a chunk's index log, relative to scanning the chunk (measured with bench/)."""
 TASKS_PER_WORKER = 3
@@ -74,11 +80,22 @@ def boundaries(stream: IO[bytes], size: int, workers: int) -> list[int]:
     return [cut for i, cut in enumerate(cuts) if i == 0 or cut > cuts[i - 1]]
 
 
-def parts(config: Config, size: int, path: str | None) -> int:
-    if path is None or size < PARALLEL_MIN_BYTES or not sys.platform.startswith("linux"):
+def parts(config: Config, size: int, path: str | None, mostly_slow: bool = False) -> int:
+    least = SLOW_PARALLEL_MIN_BYTES if mostly_slow else PARALLEL_MIN_BYTES
+    if path is None or size < least or not sys.platform.startswith("linux"):
         return 1
     cores = os.cpu_count() or 1
-    return max(1, min(config.jobs or cores, cores, size // (PARALLEL_MIN_BYTES // 2)))
+    return max(1, min(config.jobs or cores, cores, size // (least // 2)))
+
+
+def mostly_slow(stream: IO[bytes], run: Run) -> bool:
+    """Whether most of the lines that start the file go to the slow path."""
+    stream.seek(0)
+    sample = stream.readlines(SAMPLE_BYTES)
+    stream.seek(0)
+    probe = Run(run.path, run.config, None, IndexLog())
+    scan([sample], probe, run.plan.line.is_clean, run.plan.line.guards)
+    return 2 * probe.slow_lines > len(sample)
 
 
 def scan_manifest(stream: IO[bytes], run: Run, path: str | None) -> tuple[int, Blocks]:
@@ -88,7 +105,10 @@ def scan_manifest(stream: IO[bytes], run: Run, path: str | None) -> tuple[int, B
     size = stream.seek(0, os.SEEK_END)
     stream.seek(0)
     is_clean, guards = run.plan.line.is_clean, run.plan.line.guards
-    count = 1 if run.images is not None else parts(run.config, size, path)
+    count = 1
+    if run.images is None:
+        slow = PARALLEL_MIN_BYTES > size >= SLOW_PARALLEL_MIN_BYTES and mostly_slow(stream, run)
+        count = parts(run.config, size, path, slow)
     if count == 1:
         blocks = Blocks(stream, path=path)
         return scan(blocks.lines(), run, is_clean, guards), blocks

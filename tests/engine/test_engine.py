@@ -20,6 +20,7 @@ from metalint import split
 from metalint.config import Config, PerFileIgnore
 from metalint.diagnostics import Diagnostic, Severity, Span
 from metalint.engine import find_manifests, lint_bytes, lint_file, lint_paths
+from metalint.run import Run
 from metalint.service import Service
 
 from .strategies import Line, lines
@@ -565,6 +566,39 @@ def test_parallel_scan_on_random_collisions(
     parallel = Config(check_images=False, jobs=2)
     assert split.parts(parallel, manifest.stat().st_size, str(manifest)) == 2
     assert lint_file(manifest, parallel) == lint_file(manifest, Config(check_images=False, jobs=1))
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="the parallel scan needs two cores")
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="parallel scan is Linux-only")
+def test_a_mostly_broken_file_is_split_sooner(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(split, "SLOW_PARALLEL_MIN_BYTES", 4096)
+    monkeypatch.setattr(split, "SAMPLE_BYTES", 2048)
+    broken = tmp_path / "broken" / "increment.meta"
+    clean = tmp_path / "clean" / "increment.meta"
+    for path in (broken, clean):
+        path.parent.mkdir()
+    # Every line but each tenth is wrong: a number for ProductId.
+    broken.write_text(
+        "".join(
+            add(pid=f"p{n}") if n % 10 == 0 else add(pid=f"p{n}").replace(f'"p{n}"', str(n))
+            for n in range(1, 1201)
+        )
+    )
+    clean.write_text(big_manifest(1200))
+    parallel = Config(check_images=False, jobs=2)
+    one = Config(check_images=False, jobs=1)
+    for path, expected in ((broken, True), (clean, False)):
+        with path.open("rb") as stream:
+            run = Run(str(path), parallel)
+            assert split.mostly_slow(stream, run) is expected
+            assert stream.tell() == 0
+    size = broken.stat().st_size
+    assert split.parts(parallel, size, str(broken), mostly_slow=True) == 2
+    assert split.parts(parallel, size, str(broken)) == 1
+    assert lint_file(broken, parallel) == lint_file(broken, one)
+    assert sum(d.code == "ML103" for d in lint_file(broken, one)) == 1080
 
 
 # -- imports ----------------------------------------------------------------------------------
