@@ -150,7 +150,7 @@ def apply_fixes(data: bytes, diagnostics: Iterable[Diagnostic]) -> tuple[bytes, 
 
 
 def fixed_lines(
-    text: str, ending: bytes, lineno: int, edits: Iterable[TextEdit]
+    text: str, ending: bytes, lineno: int, edits: Sequence[TextEdit]
 ) -> list[bytes] | None:
     """What line ``lineno`` (``text``, decoded, and its ``ending``) becomes under the edits
     of one fix: its lines, each with its ending, split as the engine splits a file (none when
@@ -161,6 +161,17 @@ def fixed_lines(
     without the line index it builds for a whole file: it runs for every fix offered.
     """
     whole = text + ending.decode("ascii")
+    if len(edits) == 1:  # the usual fix: one value replaced within the line
+        ((line, column, end_line, end_column), new_text) = edits[0]
+        if line == end_line == lineno and 1 <= column <= end_column <= len(text) + 1:
+            made = whole[: column - 1] + new_text + whole[end_column - 1 :]
+            try:
+                data = made.encode("utf-8")
+            except UnicodeEncodeError:
+                return None
+            if data and data.find(b"\n", 0, len(data) - 1) < 0:
+                return [data]
+            return io.BytesIO(data).readlines()
     placed = []
     for edit in edits:
         begin = _column_offset(whole, len(text), lineno, edit.span.line, edit.span.column)

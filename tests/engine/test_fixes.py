@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from collections import Counter
@@ -85,6 +86,23 @@ def test_fixed_lines_agree_with_apply_edits_on_one_line() -> None:
     raw = text.encode() + ending
     moved = [TextEdit(e.span.moved_down(-2), e.new_text) for e in edits]
     assert fixed_lines(text, ending, 3, edits) == [apply_edits(raw, moved)[0]]
+
+
+@given(
+    st.text(st.characters(blacklist_characters="\r\n", blacklist_categories=("Cs",)), max_size=12),
+    st.sampled_from([b"\n", b"\r\n", b""]),
+    st.data(),
+)
+def test_one_edit_within_a_line_agrees_with_apply_edits(
+    text: str, ending: bytes, data: st.DataObject
+) -> None:
+    # The shortcut for the usual fix, one edit on the line, against the general splice.
+    column = data.draw(st.integers(1, len(text) + 1))
+    end_column = data.draw(st.integers(column, len(text) + 1))
+    new_text = data.draw(st.sampled_from(["", "x", "中", "\n", "a\nb", "\r\n", "}\n"]))
+    made = fixed_lines(text, ending, 4, [edit(4, column, 4, end_column, new_text)])
+    whole = apply_edits(text.encode() + ending, [edit(1, column, 1, end_column, new_text)])[0]
+    assert made == io.BytesIO(whole).readlines()  # split as the engine splits a file
 
 
 def test_fixed_lines_split_and_delete() -> None:
