@@ -70,12 +70,42 @@ def lint_bytes(
 
     Images are checked relative to ``manifest_dir`` when it is given and images are enabled.
     """
-    name = Path(path).name
+    return list(iter_lint_bytes(data, path, config, manifest_dir))
+
+
+def iter_lint_bytes(
+    data: bytes,
+    path: str = MANIFEST_NAME,
+    config: Config = DEFAULT_CONFIG,
+    manifest_dir: Path | None = None,
+) -> Iterator[Diagnostic]:
+    """``lint_bytes``, its findings streamed in order as they are made."""
     with io.BytesIO(data) as stream:
-        found, _ = _lint_run(
-            stream, path, config, name=name, explicit=True, manifest_dir=manifest_dir
-        )
-        return list(found)
+        yield from iter_lint_stream(stream, path, config, manifest_dir=manifest_dir)
+
+
+def iter_lint_stream(
+    stream: IO[bytes],
+    path: str,
+    config: Config,
+    *,
+    manifest_dir: Path | None = None,
+    disk_path: str | None = None,
+) -> Iterator[Diagnostic]:
+    """Lint the manifest that ``stream`` reads as the manifest at ``path`` (its name and its
+    per-file configuration), its findings streamed in order while the stream stays open.
+    ``disk_path`` is the file the stream reads, when it is one: other processes can then
+    share the work."""
+    found, _ = _lint_run(
+        stream,
+        path,
+        config,
+        name=Path(path).name,
+        explicit=True,
+        manifest_dir=manifest_dir,
+        disk_path=disk_path,
+    )
+    yield from found
 
 
 def lint_file(

@@ -10,9 +10,9 @@ from __future__ import annotations
 import bisect
 import io
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Generic, TypeVar
+from typing import IO, Generic, TypeVar
 
-from metalint.diagnostics import Diagnostic, Fix, TextEdit
+from metalint.diagnostics import Diagnostic, Fix, Span, TextEdit
 
 Position = TypeVar("Position", int, tuple[int, int])
 
@@ -136,17 +136,112 @@ def chosen_fixes(diagnostics: Iterable[Diagnostic]) -> Iterator[Fix]:
 
 
 def apply_fixes(data: bytes, diagnostics: Iterable[Diagnostic]) -> tuple[bytes, int]:
-    """``data`` with the fixes ``chosen_fixes`` picks applied, and how many there were."""
-    count = 0
+    """``data`` with the fixes applied (see ``apply_fixes_streaming``), and how many."""
+    out = io.BytesIO()
+    with io.BytesIO(data) as source:
+        applied, _ = apply_fixes_streaming(source, diagnostics, out)
+    return out.getvalue(), applied
 
-    def edits() -> Iterator[TextEdit]:
-        nonlocal count
-        for fix in chosen_fixes(diagnostics):
-            count += 1
-            yield from fix.edits
 
-    fixed, _ = apply_edits(data, edits())
-    return fixed, count
+def apply_fixes_streaming(
+    source: IO[bytes], diagnostics: Iterable[Diagnostic], out: IO[bytes]
+) -> tuple[int, bool]:
+    """``apply_fixes`` from stream to stream: the lines of ``source`` copied to ``out`` with
+    the fixes applied, holding a few lines at a time, whatever the size of the manifest. How
+    many fixes were applied, and whether any of them changed a byte.
+
+    The diagnostics come in file order, as the engine streams them, and a fix edits its own
+    line, so the lines before a diagnostic's can be written once no fix taken reaches into
+    them. A fix that reaches back into lines already written is left for the next round, as
+    an overlapping one is; none of metalint's does.
+    """
+    copier = _Copier(source, out)
+    applied = 0
+    for diagnostic in diagnostics:
+        fix = diagnostic.fix
+        if fix is None:
+            continue
+        ranges = [
+            ((e.span.line, e.span.column), (e.span.end_line, e.span.end_column)) for e in fix.edits
+        ]
+        first = min(begin[0] for begin, _ in ranges)
+        if first < copier.next_line:
+            continue
+        copier.flush(first)
+        if copier.take(ranges):
+            copier.pending.extend(fix.edits)
+            applied += 1
+    copier.flush(None)
+    return applied, copier.changed
+
+
+class _Copier:
+    """Copies the lines of ``source`` to ``out``, applying the edits taken as it goes."""
+
+    def __init__(self, source: IO[bytes], out: IO[bytes]) -> None:
+        self.source = source
+        self.out = out
+        self.next_line = 1
+        """The first line not yet written."""
+        self.pending: list[TextEdit] = []
+        """The edits taken and not yet written, none before ``next_line``."""
+        self.taken: TakenRanges[tuple[int, int]] = TakenRanges()
+        """The ranges of the pending edits."""
+        self.changed = False
+
+    def take(self, ranges: list[tuple[tuple[int, int], tuple[int, int]]]) -> bool:
+        """Take the ranges of one fix unless one overlaps another or a pending edit."""
+        own: TakenRanges[tuple[int, int]] = TakenRanges()
+        for begin, end in ranges:
+            if own.overlaps(begin, end) or self.taken.overlaps(begin, end):
+                return False
+            own.add(begin, end)
+        for begin, end in ranges:
+            self.taken.add(begin, end)
+        return True
+
+    def flush(self, before: int | None) -> None:
+        """Write the lines before line ``before`` (None: to the end) that no pending edit
+        reaches past, with the pending edits among them applied."""
+        pending = self.pending
+        if before is not None:
+            # An edit that takes a line's ending ends at the start of the next line.
+            reaching = [
+                e.span.line for e in pending if (e.span.end_line, e.span.end_column) > (before, 1)
+            ]
+            before = min([before, *reaching])
+        within = [e for e in pending if before is None or e.span.line < before]
+        if within:
+            first = min(e.span.line for e in within)
+            last = max(_last_line(e.span) for e in within)
+            self.out.writelines(self._lines(first))
+            chunk = b"".join(self._lines(last + 1))
+            moved = [TextEdit(e.span.moved_down(1 - first), e.new_text) for e in within]
+            fixed, _ = apply_edits(chunk, moved)
+            self.changed = self.changed or fixed != chunk
+            self.out.write(fixed)
+            self.pending = [e for e in pending if before is not None and e.span.line >= before]
+            self.taken = TakenRanges()
+            for edit in self.pending:
+                span = edit.span
+                self.taken.add((span.line, span.column), (span.end_line, span.end_column))
+        self.out.writelines(self._lines(before))
+
+    def _lines(self, before: int | None) -> Iterator[bytes]:
+        """The lines of ``source`` from ``next_line`` to just before ``before``."""
+        while before is None or self.next_line < before:
+            line = self.source.readline()
+            if not line:
+                return
+            self.next_line += 1
+            yield line
+
+
+def _last_line(span: Span) -> int:
+    """The last line whose text or ending ``span`` covers."""
+    if span.end_column == 1 and span.end_line > span.line:
+        return span.end_line - 1
+    return span.end_line
 
 
 def fixed_lines(

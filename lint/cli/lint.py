@@ -453,7 +453,7 @@ def _fix(
     """Fix every manifest under ``targets``, or print the fixes as a diff; how many files
     changed (or would)."""
     from metalint.engine import manifests_under
-    from metalint.fixfile import FileChanged, fix_file
+    from metalint.fixfile import FileChanged, fix_data, fix_file
 
     files = fixes = 0
     for path in manifests_under([Path(t) for t in targets]):
@@ -461,7 +461,13 @@ def _fix(
         if config.excludes(path):
             continue
         try:
-            fixed = fix_file(path, config, unsafe=unsafe, write=not diff)
+            if diff:
+                fixed = fix_data(path.read_bytes(), str(path), config, unsafe=unsafe)
+                applied = fixed.applied
+                if applied:
+                    print_diff(path, fixed.original, fixed.data)
+            else:
+                applied = fix_file(path, config, unsafe=unsafe)
         except FileChanged:
             typer.echo(
                 f"metalint: warning: {path} changed while it was fixed; left as it is", err=True
@@ -469,12 +475,9 @@ def _fix(
             continue
         except OSError as exc:
             raise UsageError(f"cannot fix {path}: {exc.strerror or exc}") from None
-        if not fixed.applied:
-            continue
-        files += 1
-        fixes += fixed.applied
-        if diff:
-            print_diff(path, fixed.original, fixed.data)
+        if applied:
+            files += 1
+            fixes += applied
     if fixes and not diff and not quiet:
         typer.echo(
             f"metalint: fixed {fixes} {'finding' if fixes == 1 else 'findings'} in "

@@ -6,7 +6,9 @@ import os
 import shutil
 import stat
 import subprocess
+import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import CLEAN_LINE, Invoke
@@ -104,17 +106,18 @@ def test_a_manifest_changed_while_it_is_fixed_is_left_alone(
 ) -> None:
     import metalint.fixfile as fixfile
 
-    original = fixfile.fix_data
+    original = fixfile.apply_fixes_streaming
 
-    def another_writer_meanwhile(*args: object, **kwargs: object) -> fixfile.Fixed:
-        result = original(*args, **kwargs)  # type: ignore[arg-type]
+    def another_writer_meanwhile(*args: Any, **kwargs: Any) -> tuple[int, bool]:
+        result = original(*args, **kwargs)
         manifest.write_text(CLEAN_LINE + "\n")
         return result
 
-    monkeypatch.setattr(fixfile, "fix_data", another_writer_meanwhile)
+    monkeypatch.setattr(fixfile, "apply_fixes_streaming", another_writer_meanwhile)
     with pytest.raises(FileChanged):
         fix_file(manifest, CONFIG)
     assert manifest.read_text() == CLEAN_LINE + "\n"
+    assert [p.name for p in manifest.parent.iterdir()] == [manifest.name]  # no file left behind
 
 
 MANIFEST_LINES = st.lists(
@@ -157,6 +160,38 @@ def test_fixing_settles_and_keeps_untouched_lines(
     assert positions == sorted(positions)
     diff = unified_diff("increment.meta", data, fixed.data)
     assert (diff == b"") == (fixed.data == data)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(MANIFEST_LINES, st.sampled_from(["\n", "\r\n"]), st.booleans(), st.booleans())
+def test_a_file_is_fixed_as_its_bytes_are(
+    lines: list[str], ending: str, last_newline: bool, unsafe: bool
+) -> None:
+    # Through temporary files beside it, round after round, as in memory; nothing left over.
+    data = (ending.join(lines) + (ending if last_newline else "")).encode()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "increment.meta"
+        path.write_bytes(data)
+        os.chmod(path, 0o604)
+        expected = fix_data(data, str(path), CONFIG, unsafe=unsafe)
+        assert fix_file(path, CONFIG, unsafe=unsafe) == expected.applied
+        assert path.read_bytes() == expected.data
+        assert stat.S_IMODE(path.stat().st_mode) == 0o604
+        assert os.listdir(folder) == ["increment.meta"]
+
+
+def test_a_clean_manifest_in_a_folder_that_cannot_be_written_needs_no_fix(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "increment.meta"
+    path.write_text(CLEAN_LINE + "\n")
+    tmp_path.chmod(0o555)
+    before = tmp_path.stat().st_mtime_ns
+    try:
+        assert fix_file(path, CONFIG) == 0
+    finally:
+        tmp_path.chmod(0o755)
+    assert tmp_path.stat().st_mtime_ns == before  # not even a file made and taken back
 
 
 @pytest.mark.slow

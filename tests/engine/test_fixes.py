@@ -15,7 +15,14 @@ from hypothesis import strategies as st
 from metalint.config import Config
 from metalint.diagnostics import Diagnostic, Fix, Severity, Span, TextEdit
 from metalint.engine import lint_bytes
-from metalint.fixes import FixError, apply_edits, apply_fixes, fixed_lines
+from metalint.fixes import (
+    FixError,
+    apply_edits,
+    apply_fixes,
+    apply_fixes_streaming,
+    chosen_fixes,
+    fixed_lines,
+)
 from metalint.registry import Scope
 from metalint.rules import rules_of
 from metalint.service import Service
@@ -252,6 +259,34 @@ def test_lines_without_a_fix_are_untouched(manifest: list[Any]) -> None:
     for line in kept:
         # Each untouched line, with its ending, is still there and in the same order.
         assert any(line == candidate for candidate in remaining), line
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(lines(), min_size=1, max_size=8), st.booleans())
+def test_fixes_streamed_are_the_fixes_applied_in_memory(manifest: list[Any], unsafe: bool) -> None:
+    # --fix copies a manifest line by line as its findings stream in: the same bytes as
+    # applying the same fixes to the whole of it at once.
+    data = b"".join(line.data for line in manifest)
+    found = [d for d in lint_bytes(data, config=CONFIG) if d.fix and (d.fix.safe or unsafe)]
+    out = io.BytesIO()
+    applied, changed = apply_fixes_streaming(io.BytesIO(data), found, out)
+    chosen = list(chosen_fixes(found))  # as an editor is offered them
+    expected, _ = apply_edits(data, [e for fix in chosen for e in fix.edits])
+    assert (out.getvalue(), applied) == (expected, len(chosen))
+    assert changed == (expected != data)
+
+
+def test_a_fix_that_reaches_back_is_left_for_the_next_round() -> None:
+    data = b"abc\ndef\nghi\n"
+    later = diagnostic(edit(3, 1, 3, 2, "G"))
+    earlier = diagnostic(edit(1, 1, 1, 2, "A"))
+    across = diagnostic(edit(3, 3, 4, 1, "!\n"), edit(2, 1, 2, 1, ">"))
+    out = io.BytesIO()
+    assert apply_fixes_streaming(io.BytesIO(data), [later, earlier, across], out) == (1, True)
+    assert out.getvalue() == b"abc\ndef\nGhi\n"
+    out = io.BytesIO()
+    assert apply_fixes_streaming(io.BytesIO(data), [across], out) == (1, True)
+    assert out.getvalue() == b"abc\n>def\ngh!\n"
 
 
 def added_keys(data: bytes, fixed: bytes) -> set[str]:
