@@ -12,6 +12,8 @@ from __future__ import annotations
 import enum
 from typing import NamedTuple
 
+_new_tuple = tuple.__new__
+
 
 class Severity(enum.StrEnum):
     ERROR = "error"
@@ -28,7 +30,9 @@ class Span(NamedTuple):
     @classmethod
     def on_line(cls, line: int, start: int, end: int) -> Span:
         """A span within one line from 0-based character offsets ``start`` to ``end``."""
-        return cls(line, start + 1, line, max(end, start + 1) + 1)
+        # Made as a tuple: a named tuple's own __new__ is a Python function, and each finding
+        # on a line makes several spans.
+        return _new_tuple(cls, (line, start + 1, line, max(end, start + 1) + 1))
 
     @classmethod
     def whole_line(cls, line: int, length: int) -> Span:

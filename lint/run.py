@@ -11,7 +11,7 @@ from __future__ import annotations
 import heapq
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +34,7 @@ from metalint.scan import Blocks, guards_hold
 if TYPE_CHECKING:
     from metalint.images.stage import ImageFinding, ImageStage
 
+_new_tuple = tuple.__new__
 PARALLEL_MIN_SLOW_LINES = 2000
 """Below this many slow lines, forking a worker for their line rules costs more than it saves
 (a fork and its first task cost a few milliseconds, a slow line 40 to 80 µs); a manifest with
@@ -96,24 +97,19 @@ class Run:
     ) -> Diagnostic:
         """The finding as a Diagnostic of this manifest; a finding without a span points at
         the value of its key on the line, or at the whole line."""
-        span = finding.span
+        message, span, key, fix, related = finding
         if span is None:
             if ctx is None:
                 span = FILE_SPAN
-            elif finding.key is not None:
-                span = ctx.value_span(finding.key)
+            elif key is not None:
+                span = ctx.value_span(key)
             else:
                 span = ctx.line_span
-        return Diagnostic(
-            rule.code,
-            rule.name,
-            self.plan.severities[rule.code],
-            finding.message,
-            self.path,
-            span,
-            finding.key,
-            finding.fix,
-            finding.related,
+        code = rule.code
+        severity = self.plan.severities[code]
+        # Made as a tuple: a named tuple's own __new__ is a Python function (see Span.on_line).
+        return _new_tuple(
+            Diagnostic, (code, rule.name, severity, message, self.path, span, key, fix, related)
         )
 
     # -- the slow path, during the scan ------------------------------------------------------
@@ -393,8 +389,11 @@ class Run:
             if ctx is None and (lineno in keep_until or lineno in images):
                 ctx, _ = self._context(lineno, read(lineno))
             if ctx is not None:
-                out.extend(self._between(ctx, partners.get(lineno, ()), kept, earliest))
-                out.extend(self._image_diagnostic(f, ctx) for f in images.get(lineno, ()))
+                paired = partners.get(lineno)
+                if paired:
+                    out.extend(self._between(ctx, paired, kept, earliest))
+                for found in images.get(lineno, ()):
+                    out.append(self._image_diagnostic(found, ctx))
                 if keep_until.get(lineno, 0) > lineno:
                     kept[lineno] = ctx
                     releases.setdefault(keep_until[lineno], []).append(lineno)
@@ -404,7 +403,9 @@ class Run:
             if lineno > 1 and file_level:
                 yield from file_level
                 file_level = []
-            yield from sorted(out, key=_order)
+            if len(out) > 1:
+                out.sort(key=_order)
+            yield from out
         yield from file_level
 
     def _image_diagnostic(self, found: ImageFinding, ctx: LineContext) -> Diagnostic:
@@ -533,10 +534,15 @@ def _keep_until(pairs: set[tuple[int, int]]) -> dict[int, int]:
     return keep
 
 
-def _merged(*ascending: Iterable[int]) -> Iterator[int]:
-    """The numbers of several ascending sequences, ascending, each once."""
+def _merged(*ascending: Collection[int]) -> Iterator[int]:
+    """The numbers of several ascending sequences, each without repeats, ascending, each
+    once. A manifest with a mistake on every line has just one, taken as it is."""
+    present = [numbers for numbers in ascending if numbers]
+    if len(present) == 1:
+        yield from present[0]
+        return
     previous = 0
-    for n in heapq.merge(*ascending):
+    for n in heapq.merge(*present):
         if n != previous:
             yield n
             previous = n

@@ -24,6 +24,12 @@ NON_STRING_KEYS = frozenset(("CategoryId", "IntAttr", "IntAttr2", "IntAttr3", "I
 """Keys whose values are not strings on a valid line; every other value is a string."""
 _LINE_ENDS = (b"}\n", b"}")
 _REGION_DIGITS_UP_TO = 64
+# Bound once: Python 3.11 does not specialize reading a member off its enum class, which then
+# costs about as much as the rest of a guard's check.
+_LINE_END = Guard.LINE_END
+_KEY_COUNT = Guard.KEY_COUNT
+_FRACTION = Guard.FRACTION
+_REGION_ORDER = Guard.REGION_ORDER
 BLOCK = 1 << 20
 """Bytes read at a time; each block's first line and offset are kept for reading lines again."""
 
@@ -44,9 +50,9 @@ def guards_hold(guards: frozenset[Guard], raw: bytes, obj: dict[str, Any]) -> li
     """Which of ``guards`` hold on a line with an object (the slow path's view of the checks
     the scan makes inline), in one pass over the values."""
     held = []
-    if Guard.LINE_END in guards and not raw.endswith(_LINE_ENDS):
-        held.append(Guard.LINE_END)
-    if Guard.KEY_COUNT in guards or Guard.FRACTION in guards:
+    if _LINE_END in guards and not raw.endswith(_LINE_ENDS):
+        held.append(_LINE_END)
+    if _KEY_COUNT in guards or _FRACTION in guards:
         # A string value brings 4 quotes with its key and any other flat value 2; a nested
         # value brings an unknown number, so the count cannot vouch for the keys.
         expected, nested, fraction = 0, False, False
@@ -59,12 +65,12 @@ def guards_hold(guards: frozenset[Guard], raw: bytes, obj: dict[str, Any]) -> li
             else:
                 expected += 2
                 fraction = fraction or (cls is float and key in NON_STRING_KEYS)
-        if Guard.KEY_COUNT in guards and (nested or raw.count(b'"') != expected):
-            held.append(Guard.KEY_COUNT)
-        if Guard.FRACTION in guards and fraction:
-            held.append(Guard.FRACTION)
-    if Guard.REGION_ORDER in guards and "Region" in obj and _region_out_of_order(obj["Region"]):
-        held.append(Guard.REGION_ORDER)
+        if _KEY_COUNT in guards and (nested or raw.count(b'"') != expected):
+            held.append(_KEY_COUNT)
+        if _FRACTION in guards and fraction:
+            held.append(_FRACTION)
+    if _REGION_ORDER in guards and "Region" in obj and _region_out_of_order(obj["Region"]):
+        held.append(_REGION_ORDER)
     return held
 
 

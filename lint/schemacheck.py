@@ -253,6 +253,9 @@ class _Decomposed:
         self.closed = "additionalProperties" in schema
         self.required = tuple(schema.get("required", ()))
         self.then_required = tuple(schema.get("then", {}).get("required", ()))
+        # As sets too: nearly every line has them all, which one comparison tells.
+        self.required_keys = frozenset(self.required)
+        self.then_required_keys = frozenset(self.then_required)
         self.condition = (
             jsonschema_rs.validator_for(schema["if"]).is_valid if "if" in schema else None
         )
@@ -269,9 +272,12 @@ class _Decomposed:
     def errors(self, instance: dict[str, Any]) -> list[SchemaError] | None:
         if not self.supported:
             return None
-        errors = [SchemaError("required", k) for k in self.required if k not in instance]
-        if self.condition is not None and self.condition(instance):
-            errors += [SchemaError("required", k) for k in self.then_required if k not in instance]
+        keys = instance.keys()
+        errors = []
+        if not keys >= self.required_keys:
+            errors = [SchemaError("required", k) for k in self.required if k not in keys]
+        if not keys >= self.then_required_keys and self.condition and self.condition(instance):
+            errors += [SchemaError("required", k) for k in self.then_required if k not in keys]
         valid = self.valid
         unexpected = []
         for key, value in instance.items():
