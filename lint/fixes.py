@@ -76,6 +76,22 @@ class TakenRanges(Generic[Position]):
     def add(self, begin: Position, end: Position) -> None:
         bisect.insort(self._ranges, (begin, end))
 
+    def take_all(self, ranges: list[tuple[Position, Position]]) -> bool:
+        """Add every range of one fix, unless one overlaps another of them or a range
+        taken: a fix stands or falls whole."""
+        own: TakenRanges[Position] = TakenRanges()
+        for begin, end in ranges:
+            if own.overlaps(begin, end) or self.overlaps(begin, end):
+                return False
+            own.add(begin, end)
+        for begin, end in ranges:
+            self.add(begin, end)
+        return True
+
+
+def _ranges(edits: Iterable[TextEdit]) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    return [((e.span.line, e.span.column), (e.span.end_line, e.span.end_column)) for e in edits]
+
 
 def apply_edits(data: bytes, edits: Iterable[TextEdit]) -> tuple[bytes, int]:
     """``data`` with the edits applied, and how many were; an edit overlapping one already
@@ -116,23 +132,8 @@ def chosen_fixes(diagnostics: Iterable[Diagnostic]) -> Iterator[Fix]:
     taken: TakenRanges[tuple[int, int]] = TakenRanges()
     for diagnostic in diagnostics:
         fix = diagnostic.fix
-        if fix is None:
-            continue
-        ranges = [
-            ((e.span.line, e.span.column), (e.span.end_line, e.span.end_column)) for e in fix.edits
-        ]
-        own: TakenRanges[tuple[int, int]] = TakenRanges()
-        fits = True
-        for begin, end in ranges:
-            if own.overlaps(begin, end) or taken.overlaps(begin, end):
-                fits = False
-                break
-            own.add(begin, end)
-        if not fits:
-            continue
-        for begin, end in ranges:
-            taken.add(begin, end)
-        yield fix
+        if fix is not None and taken.take_all(_ranges(fix.edits)):
+            yield fix
 
 
 def apply_fixes(data: bytes, diagnostics: Iterable[Diagnostic]) -> tuple[bytes, int]:
@@ -161,14 +162,12 @@ def apply_fixes_streaming(
         fix = diagnostic.fix
         if fix is None:
             continue
-        ranges = [
-            ((e.span.line, e.span.column), (e.span.end_line, e.span.end_column)) for e in fix.edits
-        ]
+        ranges = _ranges(fix.edits)
         first = min(begin[0] for begin, _ in ranges)
         if first < copier.next_line:
             continue
         copier.flush(first)
-        if copier.take(ranges):
+        if copier.taken.take_all(ranges):
             copier.pending.extend(fix.edits)
             applied += 1
     copier.flush(None)
@@ -188,17 +187,6 @@ class _Copier:
         self.taken: TakenRanges[tuple[int, int]] = TakenRanges()
         """The ranges of the pending edits."""
         self.changed = False
-
-    def take(self, ranges: list[tuple[tuple[int, int], tuple[int, int]]]) -> bool:
-        """Take the ranges of one fix unless one overlaps another or a pending edit."""
-        own: TakenRanges[tuple[int, int]] = TakenRanges()
-        for begin, end in ranges:
-            if own.overlaps(begin, end) or self.taken.overlaps(begin, end):
-                return False
-            own.add(begin, end)
-        for begin, end in ranges:
-            self.taken.add(begin, end)
-        return True
 
     def flush(self, before: int | None) -> None:
         """Write the lines before line ``before`` (None: to the end) that no pending edit
@@ -222,9 +210,8 @@ class _Copier:
             self.out.write(fixed)
             self.pending = [e for e in pending if before is not None and e.span.line >= before]
             self.taken = TakenRanges()
-            for edit in self.pending:
-                span = edit.span
-                self.taken.add((span.line, span.column), (span.end_line, span.end_column))
+            for begin, end in _ranges(self.pending):
+                self.taken.add(begin, end)
         self.out.writelines(self._lines(before))
 
     def _lines(self, before: int | None) -> Iterator[bytes]:
