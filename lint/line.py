@@ -87,7 +87,8 @@ class LineContext:
             self._text = raw.decode("utf-8")
             start = len(self._text) - len(self._text.lstrip(WHITESPACE))
             end = len(self._text.rstrip(WHITESPACE))
-            self._parsed = [Value(obj, start, end)], [], None
+            # Made as a plain tuple, as Span.on_line makes spans: a context per flagged line.
+            self._parsed = [tuple.__new__(Value, (obj, start, end))], [], None
 
     @classmethod
     def of(

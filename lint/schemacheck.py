@@ -22,6 +22,7 @@ from metalint.older import LineFormat
 from metalint.registry import Fragment
 from metalint.schema import line_schema, older_line_schema
 
+_new_tuple = tuple.__new__  # a named tuple's own __new__ is a Python function
 _SURROGATES = re.compile("[\ud800-\udfff]")
 
 
@@ -285,7 +286,11 @@ class _Decomposed:
             if check is None:
                 unexpected.append(key)
             elif not check(value):
-                errors += [SchemaError(kw, key) for kw, ok in self.keywords[key] if not ok(value)]
+                errors += [
+                    _new_tuple(SchemaError, (kw, key))
+                    for kw, ok in self.keywords[key]
+                    if not ok(value)
+                ]
         if self.closed:
             errors += [SchemaError("additionalProperties", k) for k in unexpected]
         return errors
