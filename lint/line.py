@@ -32,25 +32,25 @@ _UNSET: Any = object()
 
 
 class LineContext:
-    """Everything a text or field rule may ask about one line, computed on first use."""
+    """Everything a text or field rule may ask about one line: its text, object and format
+    read when it is made, the rest computed on first use."""
 
     __slots__ = (
         "_all_offsets",
         "_errors",
-        "_format",
-        "_instance",
         "_members",
-        "_obj",
         "_offsets_by_key",
         "_parsed",
         "_plain",
-        "_read_by_orjson",
-        "_text",
         "config",
         "ending",
+        "format",
         "lineno",
+        "obj",
         "path",
         "raw",
+        "text",
+        "validator_instance",
     )
 
     def __init__(
@@ -64,7 +64,7 @@ class LineContext:
     ) -> None:
         """``obj`` is the line's object when orjson has already read it, which vouches for
         the line being UTF-8 and exactly one JSON object; without it the line is parsed
-        here, when a rule asks."""
+        here."""
         self.path = path
         self.lineno = lineno
         self.raw = raw
@@ -72,23 +72,40 @@ class LineContext:
         self.ending = ending
         """``b"\\n"``, ``b"\\r\\n"`` or ``b""`` on a last line without a newline."""
         self.config = config
-        self._text: str | None = _UNSET
         self._parsed: tuple[list[Value], list[str], SyntaxProblem | None] = _UNSET
-        self._obj: dict[str, Any] | None = _UNSET if obj is None else obj
-        self._read_by_orjson = obj is not None
         self._members: list[Member] = _UNSET
         self._offsets_by_key: dict[str, tuple[int, int, int, int]] | None = None
         self._all_offsets = False
         self._plain: bool = _UNSET
         self._errors: list[SchemaError] = _UNSET
-        self._format: LineFormat | None = None
-        self._instance: dict[str, Any] | None = None
+        # Every rule reads the text, the object and the format, so they are read here, once,
+        # rather than behind a property that each reading would call.
+        self.text: str | None
+        """The decoded line, or None when it is not UTF-8."""
+        self.obj: dict[str, Any] | None
+        """The object as a JSON parser sees it (the last of duplicated keys wins)."""
         if obj is not None:
-            self._text = raw.decode("utf-8")
-            start = len(self._text) - len(self._text.lstrip(WHITESPACE))
-            end = len(self._text.rstrip(WHITESPACE))
+            self.text = text = raw.decode("utf-8")
+            start = len(text) - len(text.lstrip(WHITESPACE))
+            end = len(text.rstrip(WHITESPACE))
             # Made as a plain tuple, as Span.on_line makes spans: a context per flagged line.
             self._parsed = [tuple.__new__(Value, (obj, start, end))], [], None
+            self.obj = obj
+        else:
+            try:
+                self.text = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                self.text = None
+            found = self.object_value
+            self.obj = None if found is None else found.value
+        self.format = LineFormat.CURRENT if self.obj is None else line_format(self.obj)
+        """The line's format, by its keys (see ``metalint.older``)."""
+        self.validator_instance = (
+            None
+            if self.obj is None
+            else validator_instance(self.obj, read_by_orjson=obj is not None)
+        )
+        """The object as the compiled validators take it (see ``metalint.schemacheck``)."""
 
     @classmethod
     def of(
@@ -102,16 +119,6 @@ class LineContext:
         return cls(path, lineno, raw, b"", config, obj)
 
     # -- text -------------------------------------------------------------------------------
-
-    @property
-    def text(self) -> str | None:
-        """The decoded line, or None when it is not UTF-8."""
-        if self._text is _UNSET:
-            try:
-                self._text = self.raw.decode("utf-8")
-            except UnicodeDecodeError:
-                self._text = None
-        return self._text
 
     @property
     def decode_error(self) -> UnicodeDecodeError | None:
@@ -195,14 +202,6 @@ class LineContext:
                 else scan_members(text, found.start, found.value)
             )
         return self._members
-
-    @property
-    def obj(self) -> dict[str, Any] | None:
-        """The object as a JSON parser sees it (the last of duplicated keys wins)."""
-        if self._obj is _UNSET:
-            found = self.object_value
-            self._obj = None if found is None else found.value
-        return self._obj
 
     def member(self, key: str) -> Member | None:
         """The member that counts for ``key``: the last one, as parsers keep the last."""
@@ -311,25 +310,10 @@ class LineContext:
         return values
 
     @property
-    def format(self) -> LineFormat:
-        """The line's format, by its keys (see ``metalint.older``)."""
-        if self._format is None:
-            obj = self.obj
-            self._format = LineFormat.CURRENT if obj is None else line_format(obj)
-        return self._format
-
-    @property
     def operation(self) -> str | None:
         obj = self.obj or {}
         op = obj.get("OperationType", obj.get(OLDER_OPERATION))
         return op if isinstance(op, str) else None
-
-    @property
-    def validator_instance(self) -> dict[str, Any] | None:
-        """The object as the compiled validators take it (see ``metalint.schemacheck``)."""
-        if self._instance is None and self.obj is not None:
-            self._instance = validator_instance(self.obj, read_by_orjson=self._read_by_orjson)
-        return self._instance
 
     @property
     def schema_errors(self) -> list[SchemaError]:
