@@ -1,5 +1,6 @@
-"""Completion: the keys a line still lacks, and the values a key takes (OperationType,
-CategoryId with the categories' names, Crop, and PicName from the image folder).
+"""Completion: the keys a line still lacks, those of the older format on a line written in
+it, and the values a key takes (OperationType, CategoryId with the categories' names, Crop,
+PicName and the entries of pic_list from the image folder).
 
 The line being typed is rarely valid JSON, so the place is read from the text before the
 cursor, not from a parse: after ``{`` or ``,`` (and maybe an opening quote) a key is wanted;
@@ -15,12 +16,19 @@ from pathlib import Path
 
 from metalint.engine import SKIPPED_FOLDERS
 from metalint.images.model import EXTENSION_FORMATS
-from metalint.lsp.lines import REQUIRED_FOR_ADD, field_doc, schema_properties
-from metalint.rules.fieldkeys import CATEGORIES
+from metalint.lsp.lines import (
+    OLDER_REQUIRED_FOR_ADD,
+    REQUIRED_FOR_ADD,
+    field_doc,
+    older_format,
+    schema_properties,
+)
+from metalint.rules.fieldkeys import CATEGORIES, CATEGORY_KEYS, OPERATION_KEYS
 
 _KEY_PLACE = re.compile(r'(?:^|[{,])\s*("?)([A-Za-z0-9_]*)$')
 _VALUE_PLACE = re.compile(r'"([A-Za-z0-9_]+)"\s*:\s*("?)([^"]*)$')
 _PRESENT = re.compile(r'"([A-Za-z0-9_]+)"\s*:')
+_LIST_ENTRY_PLACE = re.compile(r'"pic_list"\s*:\s*\[(?:\s*"[^"]*"\s*,)*\s*("?)([^"]*)$')
 
 ADD_LINE = '{"OperationType": "ADD", "ProductId": "$1", "PicName": "$2", "CustomContent": "$3"}'
 
@@ -41,18 +49,24 @@ class Item:
     snippet: bool = False
 
 
-def _value_snippet(key: str) -> str:
-    kind = schema_properties().get(key, {}).get("type")
+def _value_snippet(key: str, older: bool) -> str:
+    kind = schema_properties(older).get(key, {}).get("type")
     if kind == "string":
         return '"$1"'
     if kind == "boolean":
         return "${1|true,false|}"
+    if kind == "array":
+        return '["$1"]'
     return "$1"
 
 
 def complete(line: str, index: int, images_root: Path, snippets: bool) -> list[Item]:
     """What may be typed at ``index`` (0-based) of ``line``."""
     before = line[:index]
+    entry = _LIST_ENTRY_PLACE.search(before)
+    if entry is not None:
+        quote, typed = entry.group(1), entry.group(2)
+        return _images(typed, index - len(typed) - len(quote), images_root)
     value = _VALUE_PLACE.search(before)
     if value is not None:
         key, quote, typed = value.group(1), value.group(2), value.group(3)
@@ -62,12 +76,14 @@ def complete(line: str, index: int, images_root: Path, snippets: bool) -> list[I
         return []
     start = index - len(place.group(2)) - len(place.group(1))
     present = set(_PRESENT.findall(line))
+    older = older_format(present)
+    needed = OLDER_REQUIRED_FOR_ADD if older else REQUIRED_FOR_ADD
     items = []
-    for rank, key in enumerate(schema_properties()):
+    for rank, key in enumerate(schema_properties(older)):
         if key in present:
             continue
-        required = key in REQUIRED_FOR_ADD
-        body = f'"{key}": ' + (_value_snippet(key) if snippets else "")
+        required = key in needed
+        body = f'"{key}": ' + (_value_snippet(key, older) if snippets else "")
         items.append(
             Item(
                 key,
@@ -95,9 +111,9 @@ def complete(line: str, index: int, images_root: Path, snippets: bool) -> list[I
 
 
 def _values(key: str, quoted: bool, typed: str, start: int, images_root: Path) -> list[Item]:
-    if key == "OperationType":
+    if key in OPERATION_KEYS:
         return [Item(op, f'"{op}"', start, sort=str(i)) for i, op in enumerate(("ADD", "DELETE"))]
-    if key == "CategoryId" and not quoted:
+    if key in CATEGORY_KEYS and not quoted:
         return [
             Item(str(code), str(code), start, detail=name, sort=f"{i:02}")
             for i, (code, name) in enumerate(CATEGORIES.items())
@@ -105,11 +121,15 @@ def _values(key: str, quoted: bool, typed: str, start: int, images_root: Path) -
     if key == "Crop" and not quoted:
         return [Item(v, v, start, sort=str(i)) for i, v in enumerate(("true", "false"))]
     if key == "PicName":
-        return [
-            Item(name, f'"{name}"', start, detail="image", sort=name)
-            for name in image_names(images_root, typed)
-        ]
+        return _images(typed, start, images_root)
     return []
+
+
+def _images(typed: str, start: int, images_root: Path) -> list[Item]:
+    return [
+        Item(name, f'"{name}"', start, detail="image", sort=name)
+        for name in image_names(images_root, typed)
+    ]
 
 
 def image_names(root: Path, typed: str) -> list[str]:

@@ -1,5 +1,6 @@
-"""Hover: a rule's documentation on its finding, a key's from the schema, a category's name
-on a CategoryId, and what metalint reads of the image a PicName names."""
+"""Hover: a rule's documentation on its finding, a key's from the schema (of either format),
+a category's name on a CategoryId (or cat_id), and what metalint reads of the image a PicName
+(or an entry of pic_list) names."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from metalint.diagnostics import Diagnostic
 from metalint.images.lookup import Locator
 from metalint.images.model import Lookup
 from metalint.images.reader import read_file
-from metalint.lsp.lines import Member, category_name, field_doc, members
+from metalint.lsp.lines import Member, category_name, field_doc, list_entries, members
+from metalint.older import OLDER_IMAGES
 from metalint.rules import get_rule
+from metalint.rules.fieldkeys import CATEGORY_KEYS
 
 
 def rule_doc(d: Diagnostic) -> str:
@@ -71,10 +74,10 @@ def hover_at(
                 parts.insert(0, doc)
                 where = (member.key_start, member.key_end)
         elif member.value_start <= index < member.value_end:
-            doc = _value_doc(member, path, config)
-            if doc is not None:
-                parts.insert(0, doc)
-                where = (member.value_start, member.value_end)
+            about = _value_doc(member, index, path, lineno, raw, config)
+            if about is not None:
+                parts.insert(0, about[0])
+                where = about[1]
     if not parts:
         return None
     if where is None and here:
@@ -83,10 +86,18 @@ def hover_at(
     return "\n\n---\n\n".join(parts), where or (index, index + 1)
 
 
-def _value_doc(member: Member, path: Path, config: Config) -> str | None:
-    if member.key == "CategoryId":
+def _value_doc(
+    member: Member, index: int, path: Path, lineno: int, raw: bytes, config: Config
+) -> tuple[str, tuple[int, int]] | None:
+    """Markdown for the value under ``index``, and the range it is about."""
+    where = (member.value_start, member.value_end)
+    if member.key in CATEGORY_KEYS:
         name = category_name(member.value)
-        return f"CategoryId {member.value}: **{name}**" if name else None
+        return (f"{member.key} {member.value}: **{name}**", where) if name else None
     if member.key == "PicName" and isinstance(member.value, str) and member.value:
-        return image_summary(config.images_root or path.parent, member.value)
+        return image_summary(config.images_root or path.parent, member.value), where
+    if member.key == OLDER_IMAGES:
+        for name, start, end in list_entries(path, lineno, raw, OLDER_IMAGES, config):
+            if start <= index < end and isinstance(name, str) and name:
+                return image_summary(config.images_root or path.parent, name), (start, end)
     return None

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from metalint.config import Config
 from metalint.line import LineContext
+from metalint.older import COUNTERPARTS, OLDER_KEYS
 from metalint.rules.fieldkeys import CATEGORIES
+from metalint.schema import line_schema, older_line_schema
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,21 +41,33 @@ def members(path: Path, lineno: int, raw: bytes, config: Config) -> list[Member]
     return sorted(found, key=lambda m: m.key_start)
 
 
-@cache
-def schema_properties() -> dict[str, dict[str, Any]]:
-    """The line schema's properties: the documentation of each key."""
-    text = resources.files("metalint.schema").joinpath("increment-line.schema.json").read_text()
-    properties: dict[str, dict[str, Any]] = json.loads(text)["properties"]
+def schema_properties(older: bool = False) -> dict[str, dict[str, Any]]:
+    """The properties of the line schema, or of the older format's: each key's documentation
+    (read-only: the engine's own copy)."""
+    properties: dict[str, dict[str, Any]] = (older_line_schema() if older else line_schema())[
+        "properties"
+    ]
     return properties
+
+
+def older_format(keys: Any) -> bool:
+    """Whether a line with these keys is written in the older format: completion then offers
+    that format's keys."""
+    return not OLDER_KEYS.isdisjoint(keys)
 
 
 REQUIRED_FOR_ADD = ("OperationType", "ProductId", "PicName", "CustomContent")
 """The keys an ADD line needs, in the order lines usually give them (domain.md, section 2)."""
+OLDER_REQUIRED_FOR_ADD = ("operator", "item_id", "pic_list", "cust_content")
+"""The same in the older format (domain.md, section 7)."""
+_REQUIRED = ("OperationType", "ProductId", "operator", "item_id")
 
 
 def field_doc(key: str) -> str | None:
-    """Markdown for a key: what the schema says of it, its type and limits."""
-    spec = schema_properties().get(key)
+    """Markdown for a key of either format: what the schema says of it, its type and
+    limits."""
+    older = key in OLDER_KEYS
+    spec = schema_properties(older).get(key)
     if spec is None:
         return None
     facts = [f"type: `{spec.get('type', 'any')}`"]
@@ -66,16 +78,30 @@ def field_doc(key: str) -> str | None:
         ("maxLength", "at most {} characters"),
         ("minimum", "at least {}"),
         ("maximum", "at most {}"),
+        ("minItems", "{} or more entries"),
     ):
         if name in spec:
             facts.append(label.format(spec[name]))
     if key == "Crop":
         facts.append("default: `true`")
-    required = "required for ADD" if key in REQUIRED_FOR_ADD else "optional"
-    if key in ("OperationType", "ProductId"):
-        required = "required"
-    facts.append(required)
+    if key in _REQUIRED:
+        facts.append("required")
+    elif key in REQUIRED_FOR_ADD or key in OLDER_REQUIRED_FOR_ADD:
+        facts.append("required for ADD")
+    else:
+        facts.append("optional")
+    if older:
+        facts.append(f"older format: `{COUNTERPARTS[key]}` in the current one")
     return f"**{key}** ({'; '.join(facts)})\n\n{spec.get('description', '')}"
+
+
+def list_entries(
+    path: Path, lineno: int, raw: bytes, key: str, config: Config
+) -> list[tuple[Any, int, int]]:
+    """The entries of the array that ``key`` holds (the older format's ``pic_list``), each
+    with the 0-based character range it takes; none when the value is no array."""
+    ctx = LineContext.of(str(path), lineno, raw, config)
+    return [(entry.value, entry.start, entry.end) for entry in ctx.elements(key)]
 
 
 def category_name(value: Any) -> str | None:

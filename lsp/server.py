@@ -34,6 +34,7 @@ from metalint.lsp.protocol import Encoded, MetalintProtocol, Raw, RawList, encod
 from metalint.lsp.settings import SECTION, Configurations, Settings, parse_settings
 from metalint.lsp.symbols import SymbolCache
 from metalint.manifest import MANIFEST_NAME, is_near_miss
+from metalint.rules.fieldkeys import CATEGORY_KEYS
 
 log = logging.getLogger(__name__)
 _tokens = itertools.count(1)
@@ -463,7 +464,7 @@ class MetalintServer(LanguageServer):
         return out
 
     def inlay_hints(self, params: types.InlayHintParams) -> RawList | None:
-        """The category's name after each CategoryId value in the range shown."""
+        """The category's name after each CategoryId (or cat_id) value in the range shown."""
         doc = self.documents.get(params.text_document.uri)
         if doc is None:
             return None
@@ -471,10 +472,10 @@ class MetalintServer(LanguageServer):
         last = min(params.range.end.line, len(doc) - 1)
         for no in range(max(0, params.range.start.line), last + 1):
             raw = doc.line(no)
-            if b'"CategoryId"' not in raw:
+            if b'"CategoryId"' not in raw and b'"cat_id"' not in raw:
                 continue
             for member in lines.members(doc.path, no + 1, raw, doc.config):
-                name = lines.category_name(member.value) if member.key == "CategoryId" else None
+                name = lines.category_name(member.value) if member.key in CATEGORY_KEYS else None
                 if name is not None:
                     at = self._client_column(doc, no, member.value_end)
                     out.append(

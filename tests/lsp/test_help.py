@@ -80,6 +80,48 @@ async def test_completion_of_keys_values_and_images(session: Session) -> None:
     ]
 
 
+OLDER = '{"operator": "ADD", "item_id": "7", "cat_id": 4, "pic_list": ["pics/a.png", "b.jpg"]}'
+
+
+async def test_hover_on_the_older_format(session: Session) -> None:
+    (session.root / "pics").mkdir(exist_ok=True)
+    (session.root / "pics" / "a.png").write_bytes(png(120, 80))
+    uri = session.open(f"{OLDER}\n")
+    await session.diagnostics(uri)
+    key = await hover(session, uri, 0, OLDER.index("item_id") + 2)
+    assert key and "**item_id**" in key and "required;" in key
+    assert "`ProductId` in the current one" in key
+    listed = await hover(session, uri, 0, OLDER.index("pic_list") + 2)
+    assert listed and "1 or more entries" in listed and "required for ADD" in listed
+    category = await hover(session, uri, 0, OLDER.index(": 4,") + 2)
+    assert category and "cat_id 4: **Shoes**" in category
+    # Each entry of pic_list is an image of its own.
+    image = await hover(session, uri, 0, OLDER.index("pics/a.png") + 3)
+    assert image and "PNG" in image and "120×80" in image  # noqa: RUF001
+    missing = await hover(session, uri, 0, OLDER.index("b.jpg") + 1)
+    assert missing == "`b.jpg`: missing"
+
+
+async def test_completion_on_the_older_format(session: Session) -> None:
+    (session.root / "cat02").mkdir()
+    (session.root / "cat02" / "shoe.jpg").write_bytes(b"")
+    lines = [
+        '{"operator": "ADD", "',
+        '{"operator": ',
+        '{"item_id": "1", "cat_id": ',
+        '{"operator": "ADD", "pic_list": ["cat02/s',
+        '{"operator": "ADD", "pic_list": ["a.jpg", "cat02/',
+    ]
+    uri = session.open("\n".join(lines) + "\n")
+    keys = await complete(session, uri, 0, len(lines[0]))
+    assert keys[:3] == ["item_id", "cust_content", "pic_list"]
+    assert "operator" not in keys and "ProductId" not in keys and "cat_id" in keys
+    assert await complete(session, uri, 1, len(lines[1])) == ["ADD", "DELETE"]
+    assert (await complete(session, uri, 2, len(lines[2])))[:2] == ["0", "1"]
+    assert await complete(session, uri, 3, len(lines[3])) == ["cat02/shoe.jpg"]
+    assert await complete(session, uri, 4, len(lines[4])) == ["cat02/shoe.jpg"]
+
+
 async def test_inlay_hints_name_the_category(session: Session) -> None:
     line = CLEAN[:-1] + ', "CategoryId": 0}'
     uri = session.open(f"{line}\n")
