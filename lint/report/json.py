@@ -37,19 +37,20 @@ def _fix(fix: Fix | None) -> dict[str, Any] | None:
 
 
 def diagnostic_to_json(d: Diagnostic) -> dict[str, Any]:
-    span = d.span
+    code, name, severity, message, path, span, key, fix, related = d
+    line, column, end_line, end_column = span
     return {
-        "path": d.path,
-        "line": span.line,
-        "column": span.column,
-        "end_line": span.end_line,
-        "end_column": span.end_column,
-        "code": d.code,
-        "name": d.name,
-        "severity": d.severity,  # a str enum: orjson and json both write its value
-        "message": d.message,
-        "key": d.key,
-        "fix": None if d.fix is None else _fix(d.fix),
+        "path": path,
+        "line": line,
+        "column": column,
+        "end_line": end_line,
+        "end_column": end_column,
+        "code": code,
+        "name": name,
+        "severity": severity,  # a str enum: orjson and json both write its value
+        "message": message,
+        "key": key,
+        "fix": None if fix is None else _fix(fix),
         "related": [
             {
                 "path": r.path,
@@ -59,8 +60,10 @@ def diagnostic_to_json(d: Diagnostic) -> dict[str, Any]:
                 "end_column": r.span.end_column,
                 "message": r.message,
             }
-            for r in d.related
-        ],
+            for r in related
+        ]
+        if related
+        else [],
     }
 
 

@@ -84,11 +84,11 @@ class TextReporter:
             severity = self._style(f"{d.severity.value}:", _SEVERITY_STYLE[d.severity])
             self._out.write(f"{where} {code} [{d.name}] {severity} {d.message}\n")
         else:
-            span = d.span
+            code, name, severity, message, path, span, *_ = d
+            # A str enum formats as its value; reading .value would cost a property call.
             self._out.write(
-                f"{shown_path(d.path)}:{span.line}:{span.column}: {d.code} [{d.name}] "
-                f"{d.severity.value}: "
-                f"{d.message}\n"
+                f"{shown_path(path)}:{span.line}:{span.column}: {code} [{name}] {severity}: "
+                f"{message}\n"
             )
         if self._options.show_source:
             self._source(d)
