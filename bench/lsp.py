@@ -10,7 +10,10 @@ server). It measures:
 
 - open: from sending didOpen to receiving the first publishDiagnostics;
 - ready: from didOpen to the end of the server's progress report for building the document
-  for edits (edits that come earlier wait for it);
+  for edits (the diagnostics of an edit that comes earlier are published then);
+- early hover: an edit that writes the first character again, sent once the first
+  diagnostics are in, then a hover request, timed from the edit to the hover's answer: how
+  long the server keeps a user waiting while it prepares the document;
 - edit: from sending a one-character didChange (on a line in the middle, which alternately
   breaks and mends the line) to receiving the diagnostics for that version, debounce
   included; the median and the worst of --edits edits, one at a time;
@@ -165,13 +168,25 @@ async def measure(path: Path, edits: int, pull: bool, encoding: str) -> dict[str
     else:
         first, params = await client.wait_for("textDocument/publishDiagnostics")
         found = params["diagnostics"]
+    middle = len(lines) // 2
+    # While the document is still being prepared: an edit that leaves the text as it is (the
+    # first character written again), then a hover, timed to its answer.
+    rewrite = {"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 1}}}
+    early = client.notify(
+        "textDocument/didChange",
+        {"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{**rewrite, "text": "{"}]},
+    )
+    await client.request(
+        "textDocument/hover",
+        {"textDocument": {"uri": uri}, "position": {"line": middle, "character": 2}},
+    )
+    hovered = time.perf_counter()
     ready, _ = await client.wait_for(
         "$/progress", lambda p: isinstance(p.get("value"), dict) and p["value"].get("kind") == "end"
     )
-    middle = len(lines) // 2
     column = lines[middle].index("OperationType") + len('OperationType": "') + 1
     times = []
-    for version in range(2, edits + 2):
+    for version in range(3, edits + 3):
         new = "d" if version % 2 == 0 else "D"
         if lines[middle][column] != "D":
             new = "D" if version % 2 == 0 else "d"
@@ -203,6 +218,7 @@ async def measure(path: Path, edits: int, pull: bool, encoding: str) -> dict[str
     return {
         "open": first - opened,
         "ready": ready - opened,
+        "early_hover": hovered - early,
         "edit_median": statistics.median(times),
         "edit_max": max(times),
         "diagnostics": len(found),
@@ -262,6 +278,7 @@ def main() -> None:
             f"{args.lines:,} lines, {percent}% flagged ({figures['diagnostics']:,} diagnostics, "
             f"publish {figures['publish_bytes'] / 1e6:.1f} MB): "
             f"first diagnostics {figures['open']:.2f} s, ready for edits {figures['ready']:.2f} s, "
+            f"an edit and a hover before that: answered in {figures['early_hover'] * 1000:.0f} ms, "
             f"edit to diagnostics median {figures['edit_median'] * 1000:.0f} ms, "
             f"worst {figures['edit_max'] * 1000:.0f} ms"
         )

@@ -189,8 +189,9 @@ class MetalintServer(LanguageServer):
             self.check_images(doc)
             return
         token = await self._progress(f"metalint: preparing {doc.path.name} for editing")
+        opened = doc.generation
         while not doc.build_step():
-            await asyncio.sleep(0)
+            await asyncio.sleep(BETWEEN_SLICES)
             if self.documents.get(doc.uri) is not doc:
                 break
         else:
@@ -199,6 +200,9 @@ class MetalintServer(LanguageServer):
             # while the user reads them, spares the first edit from encoding every one.
             self._cache.pop(doc.uri, None)
             self.lsp_diagnostics(doc)
+            if doc.generation != opened:
+                # Edited meanwhile: what was published is of the text as opened.
+                self._publish_now(doc)
             settle_memory()
         if self.documents.get(doc.uri) is doc:
             self.check_images(doc)
@@ -305,6 +309,11 @@ class MetalintServer(LanguageServer):
         if self.documents.get(doc.uri) is not doc:
             return
         self._timers.pop(doc.uri, None)
+        if doc.edited_while_building:
+            return  # the build publishes when it is done, rather than waiting for it here
+        self._publish_now(doc)
+
+    def _publish_now(self, doc: OpenDocument) -> None:
         if self.pulls:
             self.refresh()
         else:
@@ -412,7 +421,9 @@ class MetalintServer(LanguageServer):
             return None
         text = doc.text_line(no)
         index = client_to_index(text, params.position.character, doc.encoding)
-        found = hover.hover_at(doc.path, no + 1, doc.line(no), index, doc.config, doc.diagnostics())
+        found = hover.hover_at(
+            doc.path, no + 1, doc.line(no), index, doc.config, doc.diagnostics_at_hand()
+        )
         if found is None:
             return None
         markdown, (start, end) = found
@@ -543,7 +554,7 @@ class MetalintServer(LanguageServer):
             out = Encoded()
             for first in range(0, len(doc), SYMBOL_SLICE_LINES):
                 if first:
-                    await asyncio.sleep(0)
+                    await asyncio.sleep(BETWEEN_SLICES)
                     if self.documents.get(doc.uri) is not doc:
                         return None
                     if doc.generation != generation:
@@ -555,6 +566,12 @@ class MetalintServer(LanguageServer):
                 return out
 
 
+BETWEEN_SLICES = 0.001
+"""Seconds a long task leaves the event loop between two slices of its work. pygls reads
+each message in several round trips to a thread (each header line, then the body), so a bare
+yield lets one step through a slice: a request waited half a second behind a document's build
+(measured with a 100,000-line manifest); a millisecond lets a message through whole.
+"""
 SYMBOL_SLICE_LINES = 8192
 """Lines whose symbols are made between two looks at other messages: 50 to 100 ms the
 first time, a few ms after."""

@@ -7,7 +7,13 @@ import asyncio
 import pytest
 from lsprotocol import types
 
+from metalint.config import Config
+from metalint.engine import lint_bytes
+from metalint.lsp.documents import SLICE_LINES
+
 from .lspkit import BAD_OP, CLEAN, Session
+
+NO_IMAGES = Config(check_images=False)
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -34,6 +40,29 @@ async def test_an_edit_brings_diagnostics_for_its_version(session: Session) -> N
     session.edit(uri, (0, 0), (0, 0), "[")
     found = await session.diagnostics(uri, until=bool)
     assert {d.range.start.line for d in found} == {0}
+
+
+async def test_edits_while_a_large_document_is_prepared_land_where_they_were_made(
+    session: Session,
+) -> None:
+    # Open a manifest large enough to be built in several slices, and edit it at once: at
+    # its start, past what can be built yet, and across the two, before the build is done.
+    # The diagnostics of the last version are those of its whole text.
+    count = 3 * SLICE_LINES
+    lines = [CLEAN.replace('"1"', f'"{n}"').replace("a.jpg", f"{n}.jpg") for n in range(count)]
+    uri = session.open("\n".join(lines) + "\n")
+    far = count - 10
+    session.edit(uri, (far, 0), (far + 1, 0), BAD_OP + "\n")
+    session.edit(uri, (0, 0), (0, 0), lines[far - 1] + "\n")  # a copy of a line not yet built
+    session.edit(uri, (5, 3), (count - 100, 3), "")  # joins line 5 with one far down
+    text = "\n".join([lines[far - 1], *lines[:far], BAD_OP, *lines[far + 1 :]]) + "\n"
+    rows = text.split("\n")
+    rows[5 : count - 99] = [rows[5][:3] + rows[count - 100][3:]]
+    text = "\n".join(rows)
+    expected = {(d.span.line - 1, d.code) for d in lint_bytes(text.encode(), config=NO_IMAGES)}
+    assert {"ML102", "ML203"} <= {code for _, code in expected}
+    found = await session.diagnostics(uri, until=lambda found: len(found) == len(expected))
+    assert {(d.range.start.line, d.code) for d in found} == expected
 
 
 async def test_closing_clears_the_diagnostics(session: Session) -> None:
