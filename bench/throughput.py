@@ -134,6 +134,15 @@ def run(
     argv: list[str], stdout: int | None = subprocess.DEVNULL, expect: tuple[int, ...] = (0, 1)
 ) -> tuple[float, float]:
     """Wall time in seconds and peak RSS in MB of one whole process (and its children)."""
+    elapsed, rss, _ = run_with_cpu(argv, stdout, expect)
+    return elapsed, rss
+
+
+def run_with_cpu(
+    argv: list[str], stdout: int | None = subprocess.DEVNULL, expect: tuple[int, ...] = (0, 1)
+) -> tuple[float, float, float]:
+    """``run``, and the CPU seconds (user and system) of the process and the children it
+    waited for."""
     start = time.perf_counter()
     proc = subprocess.Popen(argv, stdout=stdout, env=CHILD_ENV)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -141,7 +150,7 @@ def run(
     code = os.waitstatus_to_exitcode(status)
     if code not in expect:
         sys.exit(f"{argv[:3]} exited with {code}")
-    return elapsed, usage.ru_maxrss / 1024
+    return elapsed, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def metalint_command() -> list[str]:
