@@ -16,7 +16,7 @@ Three kinds of finding are kept apart:
   operation (by its bytes without the ending). An edit pairs again just the groups it added
   lines to or took lines from. A product's lines are replayed in order into a fresh
   ``LineIndex``, so their pairs come out exactly as the batch engine makes them, copies of
-  a line paired with another included (``Run._with_copies``). Copies of a line that is no
+  a line paired with another included (``endpass._with_copies``). Copies of a line that is no
   operation are each paired with the first copy, which is what the index does with them;
   since a group holds equal lines only, that needs no replay, and only the lines that came
   or went change pairs unless the first one did (lines whose text hashes collide, which the
@@ -413,7 +413,7 @@ class Document:
 
 def _with_copies(pairs: set[tuple[int, int]], lines: dict[int, _Line]) -> set[tuple[int, int]]:
     """The pairs, and (copy, earliest identical line) for each line that repeats another line
-    paired with the same earlier line, as ``Run._with_copies`` adds them in the batch engine:
+    paired with the same earlier line, as ``endpass._with_copies`` adds them in the batch engine:
     the index remembers one line per image, so of ``v1``, ``v2``, ``v2`` it pairs the last
     line with the first only."""
     followers: dict[int, list[int]] = {}

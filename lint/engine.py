@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+from metalint import endpass
 from metalint.config import DEFAULT_CONFIG, Config
 from metalint.diagnostics import Diagnostic
 from metalint.imagetargets import by_manifest, is_image_path, lines_using, picname_of
@@ -57,7 +58,7 @@ def _lint_run(
         stage = ImageStage(manifest_dir, run.config, run.plan.image, progress, record=record)
         run.images = stage
     lines, blocks = scan_manifest(stream, run, disk_path)
-    return run.findings(blocks, run.file_facts(name, explicit, lines)), stage
+    return endpass.findings(run, blocks, run.file_facts(name, explicit, lines)), stage
 
 
 def lint_bytes(

@@ -1,5 +1,5 @@
-"""Linting one manifest: the slow path for the lines the scan could not vouch for, and the end
-of the file, where the findings between lines and about images get their spans.
+"""Linting one manifest: the slow path for the lines the scan could not vouch for, and the line
+rules of one line, which the end of the file (``metalint.endpass``) runs on each slow line.
 
 Every finding, whatever rule made it, becomes a Diagnostic here (``diagnostic``), and every
 finding that came without a span gets it here too, from a second read of just the lines
@@ -8,18 +8,16 @@ concerned.
 
 from __future__ import annotations
 
-import heapq
 from array import array
 from collections import Counter
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from metalint import fanout
 from metalint.config import Config
-from metalint.diagnostics import FILE_SPAN, Diagnostic, Span
+from metalint.diagnostics import FILE_SPAN, Diagnostic
 from metalint.fixes import fixed_lines
 from metalint.images.model import ImageRef
 from metalint.index import LineIndex, line_operations, operation_key
@@ -29,21 +27,12 @@ from metalint.older import OLDER_IMAGES, OLDER_KEYS, OLDER_OPERATION, LineFormat
 from metalint.plan import Plan, plan_for
 from metalint.region import parse_region
 from metalint.registry import Finding, Rule
-from metalint.scan import Blocks, guards_hold
+from metalint.scan import guards_hold
 
 if TYPE_CHECKING:
-    from metalint.images.stage import ImageFinding, ImageStage
+    from metalint.images.stage import ImageStage
 
 _new_tuple = tuple.__new__
-PARALLEL_MIN_SLOW_LINES = 2000
-"""Below this many slow lines, forking a worker for their line rules costs more than it saves
-(a fork and its first task cost a few milliseconds, a slow line 40 to 80 µs); a manifest with
-one broken line in a thousand stays in one process up to two million lines."""
-TASKS_PER_PROCESS = 16
-"""Tasks of slow lines for each process, so that the processes finish close together."""
-MIN_TASK_LINES = 64
-MAX_TASK_LINES = 1024
-"""Beyond this a task's results take memory for little gain in the cost of sending it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,9 +53,9 @@ class Run:
     """The state of linting one manifest.
 
     The scan hands the run every line it could not vouch for (``slow``); the run indexes it
-    and keeps only its number. The findings are made at the end (``findings``), in one read of
-    just the lines that have any, and streamed in order: a manifest with a mistake on every
-    line costs memory for its line numbers, not for its findings.
+    and keeps only its number. The findings are made at the end (``endpass.findings``), in
+    one read of just the lines that have any, and streamed in order: a manifest with a mistake
+    on every line costs memory for its line numbers, not for its findings.
     """
 
     def __init__(
@@ -191,7 +180,7 @@ class Run:
             for rule in self._rules_for(ctx, raw, unparsed=not parsed)
         )
 
-    def _check(self, ctx: LineContext, raw: bytes, parsed: bool, out: list[Diagnostic]) -> bool:
+    def check(self, ctx: LineContext, raw: bytes, parsed: bool, out: list[Diagnostic]) -> bool:
         """Run the line rules whose triggers hold on this line into ``out``; whether a rule
         that fired keeps the line's image from being looked up."""
         blocked = False
@@ -263,6 +252,15 @@ class Run:
         plan = self.plan.line
         return obj, plan.is_clean(obj) and not guards_hold(plan.guards, raw, obj)
 
+    def context(self, lineno: int, raw: bytes) -> tuple[LineContext, bool]:
+        """A line read again, and whether orjson read it as an object."""
+        try:
+            obj = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            obj = None
+        parsed = obj.__class__ is dict
+        return LineContext.of(self.path, lineno, raw, self.config, obj if parsed else None), parsed
+
     def lint_line(self, lineno: int, raw: bytes) -> LineVerdict:
         """One line on its own, as the scan and the slow path together see it, without
         touching the index: what an editor's incremental lint re-checks after an edit.
@@ -273,7 +271,7 @@ class Run:
             return LineVerdict([], obj, line_operations(obj), blocked=False)
         ctx = LineContext.of(self.path, lineno, raw, self.config, obj)
         found: list[Diagnostic] = []
-        blocked = self._check(ctx, raw, obj is not None, found)
+        blocked = self.check(ctx, raw, obj is not None, found)
         line_obj = ctx.obj
         operations = line_operations(line_obj) if line_obj is not None else ()
         return LineVerdict(found, line_obj, operations, blocked)
@@ -349,151 +347,6 @@ class Run:
             first_current=min(firsts, default=0),
         )
 
-    # -- the end of the file ------------------------------------------------------------------
-
-    def findings(self, blocks: Blocks, facts: FileFacts) -> Iterator[Diagnostic]:
-        """Every diagnostic of the manifest, sorted by span and code, made while reading just
-        the lines that have any once more, in order. When there are many slow lines, their
-        line rules run in several processes (``_checked_in_parallel``) and this one reads
-        only the lines that the findings between lines and about images need."""
-        images: dict[int, list[ImageFinding]] = {}
-        for found in self.images.finish() if self.images is not None else ():
-            images.setdefault(found.line, []).append(found)
-        pairs = set(self.index.pairs)
-        pairs.update(self.index.product_delete_pairs())
-        partners: dict[int, list[int]] = {}
-        for later, earlier in pairs:
-            partners.setdefault(later, []).append(earlier)
-        keep_until = _keep_until(pairs)
-        file_level = sorted(self.diagnostic(r, f) for r in self.plan.file for f in r.check(facts))
-        checked = self._checked_in_parallel(blocks)
-        slow = iter(self.slow_numbers)
-        next_slow = next(slow, 0)
-        read = blocks.reader()
-        kept: dict[int, LineContext] = {}
-        earliest: dict[int, dict[bytes, int]] = {}
-        releases: dict[int, list[int]] = {}
-        for lineno in _merged(self.slow_numbers, sorted(keep_until), sorted(images)):
-            out: list[Diagnostic] = []
-            if lineno == 1:
-                out, file_level = file_level, []
-            ctx = None
-            if lineno == next_slow:
-                if checked is None:
-                    raw = read(lineno)
-                    ctx, parsed = self._context(lineno, raw)
-                    self._check(ctx, raw, parsed, out)
-                else:
-                    out.extend(next(checked))
-                next_slow = next(slow, 0)
-            if ctx is None and (lineno in keep_until or lineno in images):
-                ctx, _ = self._context(lineno, read(lineno))
-            if ctx is not None:
-                paired = partners.get(lineno)
-                if paired:
-                    out.extend(self._between(ctx, paired, kept, earliest))
-                for found in images.get(lineno, ()):
-                    out.append(self._image_diagnostic(found, ctx))
-                if keep_until.get(lineno, 0) > lineno:
-                    kept[lineno] = ctx
-                    releases.setdefault(keep_until[lineno], []).append(lineno)
-            for done in releases.pop(lineno, ()):
-                kept.pop(done, None)
-                earliest.pop(done, None)
-            if lineno > 1 and file_level:
-                yield from file_level
-                file_level = []
-            if len(out) > 1:
-                out.sort(key=_order)
-            yield from out
-        yield from file_level
-
-    def _image_diagnostic(self, found: ImageFinding, ctx: LineContext) -> Diagnostic:
-        """An image finding on its line: on a line of the older format, at the pic_list entry
-        that names the image."""
-        finding = found.finding
-        if finding.span is None and ctx.format is LineFormat.OLDER:
-            for entry in ctx.elements(OLDER_IMAGES):
-                if entry.value == found.pic_name:
-                    span = ctx.span(entry.start, entry.end)
-                    finding = finding._replace(span=span, key=OLDER_IMAGES)
-                    break
-        return self.diagnostic(found.rule, finding, ctx)
-
-    def _context(self, lineno: int, raw: bytes) -> tuple[LineContext, bool]:
-        """A line read again, and whether orjson read it as an object."""
-        try:
-            obj = orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            obj = None
-        parsed = obj.__class__ is dict
-        return LineContext.of(self.path, lineno, raw, self.config, obj if parsed else None), parsed
-
-    def _checked_in_parallel(self, blocks: Blocks) -> Iterator[list[Diagnostic]] | None:
-        """The line rules' diagnostics of each slow line, in order, made by forked workers and
-        this process together; None when this process is better off doing them alone."""
-        numbers = self.slow_numbers
-        path = blocks.path
-        workers = fanout.workers(self.config.jobs)
-        if path is None or workers == 0 or len(numbers) < PARALLEL_MIN_SLOW_LINES:
-            return None
-        share = len(numbers) // (TASKS_PER_PROCESS * (workers + 1))
-        size = min(MAX_TASK_LINES, max(MIN_TASK_LINES, share))
-
-        def check(task: int) -> list[list[Diagnostic]]:
-            # Each task reads through a stream of its own: one inherited across a fork would
-            # share its offset with this process's.
-            with open(path, "rb") as stream:
-                read = blocks.reader(stream)
-                by_line = []
-                for lineno in numbers[task * size : (task + 1) * size]:
-                    raw = read(lineno)
-                    ctx, parsed = self._context(lineno, raw)
-                    found: list[Diagnostic] = []
-                    self._check(ctx, raw, parsed, found)
-                    by_line.append(found)
-                return by_line
-
-        tasks = -(-len(numbers) // size)
-        done = fanout.in_order(tasks, check, workers, fanout.encode_lines, fanout.decode_lines)
-        return (found for task in done for found in task)
-
-    def _between(
-        self,
-        ctx: LineContext,
-        partners: Iterable[int],
-        kept: dict[int, LineContext],
-        earliest: dict[int, dict[bytes, int]],
-    ) -> Iterator[Diagnostic]:
-        """The findings between this line and the earlier ones it is paired with."""
-        for earlier in sorted(self._with_copies(ctx, partners, kept, earliest)):
-            for rule in self.plan.between:
-                for finding in rule.check(ctx, kept[earlier]):
-                    yield self.diagnostic(rule, finding, ctx)
-
-    def _with_copies(
-        self,
-        ctx: LineContext,
-        partners: Iterable[int],
-        kept: dict[int, LineContext],
-        earliest: dict[int, dict[bytes, int]],
-    ) -> set[int]:
-        """The earlier lines to pair this one with: its partners from the index, and the
-        earliest line identical to it among the lines paired with the same partner.
-
-        The index remembers one line per image, so of ``v1``, ``v2``, ``v2`` it pairs the last
-        line with the first only; the lines paired with the same first line are the candidates
-        for a copy of a line that came after that first one.
-        """
-        chosen = set()
-        for first in partners:
-            chosen.add(first)
-            seen = earliest.setdefault(first, {kept[first].raw: first})
-            same = seen.setdefault(ctx.raw, ctx.lineno)
-            if same not in (ctx.lineno, first):
-                chosen.add(same)
-        return chosen
-
 
 def _trades(
     found: Diagnostic,
@@ -516,33 +369,3 @@ def _without_ending(raw: bytes) -> bytes:
     if raw.endswith(b"\r\n"):
         return raw[:-2]
     return raw[:-1] if raw.endswith(b"\n") else raw
-
-
-def _order(d: Diagnostic) -> tuple[Span, str]:
-    return d.span, d.code
-
-
-def _keep_until(pairs: set[tuple[int, int]]) -> dict[int, int]:
-    """Every line of a pair, and the last line whose findings need its context: the last
-    line paired with the same earlier line, since a copy is looked for among those."""
-    last: dict[int, int] = {}
-    for later, earlier in pairs:
-        last[earlier] = max(last.get(earlier, 0), later)
-    keep = dict(last)
-    for later, earlier in pairs:
-        keep[later] = max(keep.get(later, later), last[earlier])
-    return keep
-
-
-def _merged(*ascending: Collection[int]) -> Iterator[int]:
-    """The numbers of several ascending sequences, each without repeats, ascending, each
-    once. A manifest with a mistake on every line has just one, taken as it is."""
-    present = [numbers for numbers in ascending if numbers]
-    if len(present) == 1:
-        yield from present[0]
-        return
-    previous = 0
-    for n in heapq.merge(*present):
-        if n != previous:
-            yield n
-            previous = n

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from metalint import fanout, run, split
+from metalint import endpass, fanout, run, split
 from metalint.config import Config
 from metalint.diagnostics import Diagnostic, Fix, Related, Severity, Span, TextEdit
 from metalint.engine import lint_bytes, lint_file
@@ -148,9 +148,9 @@ def test_diagnostics_cross_as_they_were() -> None:
 def spread(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
     """Small tasks from a few slow lines on, with four cores whatever this machine has; yields
     the number of tasks of each parallel pass."""
-    monkeypatch.setattr(run, "PARALLEL_MIN_SLOW_LINES", 10)
-    monkeypatch.setattr(run, "MIN_TASK_LINES", 7)
-    monkeypatch.setattr(run, "MAX_TASK_LINES", 7)
+    monkeypatch.setattr(endpass, "PARALLEL_MIN_SLOW_LINES", 10)
+    monkeypatch.setattr(endpass, "MIN_TASK_LINES", 7)
+    monkeypatch.setattr(endpass, "MAX_TASK_LINES", 7)
     monkeypatch.setattr(fanout.os, "cpu_count", lambda: 4)
     passes: list[int] = []
     in_order = fanout.in_order
@@ -257,14 +257,14 @@ def test_a_rule_failing_in_a_worker_is_run_here(
     manifest = tmp_path / "increment.meta"
     manifest.write_text(boundary_manifest(400))
     one = lint_file(manifest, Config(check_images=False, jobs=1, use_cache=False))
-    check = run.Run._check
+    check = run.Run.check
 
     def flaky(self: run.Run, *args: Any) -> bool:
         if os.getpid() != PARENT:
             raise MemoryError("in a worker")
         return check(self, *args)
 
-    monkeypatch.setattr(run.Run, "_check", flaky)
+    monkeypatch.setattr(run.Run, "check", flaky)
     assert lint_file(manifest, Config(check_images=False, jobs=2, use_cache=False)) == one
     assert spread
     assert not multiprocessing.active_children()
@@ -275,14 +275,14 @@ def test_a_rule_failing_everywhere_surfaces(
 ) -> None:
     manifest = tmp_path / "increment.meta"
     manifest.write_text(boundary_manifest(400))
-    check = run.Run._check
+    check = run.Run.check
 
     def broken(self: run.Run, ctx: Any, *args: Any) -> bool:
         if ctx.lineno == 333:
             raise ZeroDivisionError("line 333")
         return check(self, ctx, *args)
 
-    monkeypatch.setattr(run.Run, "_check", broken)
+    monkeypatch.setattr(run.Run, "check", broken)
     with pytest.raises(ZeroDivisionError, match="line 333"):
         lint_file(manifest, Config(check_images=False, jobs=2, use_cache=False))
     assert spread
