@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from metalint.lsp import actions, images
+from metalint.lsp import actions, answers, images
 from metalint.lsp.protocol import Encoded, Raw, RawList
 
 if TYPE_CHECKING:
@@ -19,7 +19,7 @@ def register(server: MetalintServer) -> None:
     async def initialized(ls: MetalintServer, params: types.InitializedParams) -> None:
         await ls.load_settings()
         wanted = []
-        if ls._capability("workspace.did_change_configuration.dynamic_registration"):
+        if ls.capability("workspace.did_change_configuration.dynamic_registration"):
             wanted.append(
                 types.Registration(
                     id="metalint-configuration",
@@ -27,7 +27,7 @@ def register(server: MetalintServer) -> None:
                     register_options={"section": "metalint"},
                 )
             )
-        if ls._capability("workspace.did_change_watched_files.dynamic_registration"):
+        if ls.capability("workspace.did_change_watched_files.dynamic_registration"):
             globs = [images.WATCHED, "**/metalint.toml", "**/pyproject.toml"]
             wanted.append(
                 types.Registration(
@@ -94,22 +94,22 @@ def register(server: MetalintServer) -> None:
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     def on_hover(ls: MetalintServer, params: types.HoverParams) -> Raw | None:
-        return ls.hover(params)
+        return answers.hover(ls, params)
 
     @server.feature(
         types.TEXT_DOCUMENT_COMPLETION,
         types.CompletionOptions(trigger_characters=['"', ":", ",", "{", "/", " "]),
     )
     def on_completion(ls: MetalintServer, params: types.CompletionParams) -> RawList | None:
-        return ls.completion(params)
+        return answers.completion(ls, params)
 
     @server.feature(types.TEXT_DOCUMENT_INLAY_HINT)
     def on_inlay_hint(ls: MetalintServer, params: types.InlayHintParams) -> RawList | None:
-        return ls.inlay_hints(params)
+        return answers.inlay_hints(ls, params)
 
     @server.feature(types.TEXT_DOCUMENT_DOCUMENT_LINK)
     def on_links(ls: MetalintServer, params: types.DocumentLinkParams) -> RawList | None:
-        return ls.links(params)
+        return answers.links(ls, params)
 
     @server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
     async def on_symbols(ls: MetalintServer, params: types.DocumentSymbolParams) -> Encoded | None:

@@ -26,15 +26,14 @@ from pygls.uris import to_fs_path
 from metalint import __version__
 from metalint.configfile import CONFIG_FILE_NAMES
 from metalint.diagnostics import Diagnostic
-from metalint.lsp import actions, completion, convert, hover, images, lines
+from metalint.lsp import actions, convert, images
 from metalint.lsp.convert import Positions
 from metalint.lsp.documents import OpenDocument
-from metalint.lsp.positions import Encoding, client_to_index, engine_to_client
+from metalint.lsp.positions import Encoding
 from metalint.lsp.protocol import Encoded, MetalintProtocol, Raw, RawList, encode
 from metalint.lsp.settings import SECTION, Configurations, Settings, parse_settings
 from metalint.lsp.symbols import SymbolCache
 from metalint.manifest import MANIFEST_NAME, is_near_miss
-from metalint.rules.fieldkeys import CATEGORY_KEYS
 
 log = logging.getLogger(__name__)
 _tokens = itertools.count(1)
@@ -78,7 +77,7 @@ class MetalintServer(LanguageServer):
         chosen = self.server_capabilities.position_encoding
         return "utf-16" if chosen is None else str(chosen)  # type: ignore[return-value]
 
-    def _capability(self, dotted: str) -> Any:
+    def capability(self, dotted: str) -> Any:
         value: Any = self.client_capabilities
         for name in dotted.split("."):
             value = getattr(value, name, None)
@@ -90,7 +89,7 @@ class MetalintServer(LanguageServer):
     def pulls(self) -> bool:
         """Whether the client asks for diagnostics (``textDocument/diagnostic``) rather than
         waiting for them to be published."""
-        return self._capability("text_document.diagnostic") is not None
+        return self.capability("text_document.diagnostic") is not None
 
     @property
     def root(self) -> Path | None:
@@ -114,7 +113,7 @@ class MetalintServer(LanguageServer):
         """Take the editor's settings (pushed with ``didChangeConfiguration``, or asked for)
         and lint every open document again whose configuration they change."""
         raw = pushed
-        if raw is None and self._capability("workspace.configuration"):
+        if raw is None and self.capability("workspace.configuration"):
             try:
                 # No time limit here: documents stop waiting for the settings after
                 # SETTINGS_WAIT (see _build), and a limit would cancel the request's future,
@@ -211,7 +210,7 @@ class MetalintServer(LanguageServer):
 
     async def _progress(self, title: str) -> str | None:
         """A progress indicator in the client, when it shows them (None otherwise)."""
-        if not self._capability("window.work_done_progress"):
+        if not self.capability("window.work_done_progress"):
             return None
         token = f"metalint-{next(_tokens)}"
         try:
@@ -321,7 +320,7 @@ class MetalintServer(LanguageServer):
 
     def refresh(self) -> None:
         """Ask a pulling client to pull again (a change it did not make: settings, images)."""
-        if self._capability("workspace.diagnostics.refresh_support"):
+        if self.capability("workspace.diagnostics.refresh_support"):
             self.workspace_diagnostic_refresh(None)
 
     def lsp_diagnostics(self, doc: OpenDocument) -> Encoded:
@@ -385,7 +384,7 @@ class MetalintServer(LanguageServer):
             return None
         only = [str(k) for k in params.context.only] if params.context.only else None
         lines = (params.range.start.line + 1, params.range.end.line + 1)
-        resolvable = self._capability("text_document.code_action.resolve_support.properties")
+        resolvable = self.capability("text_document.code_action.resolve_support.properties")
         resolve = bool(resolvable) and "edit" in resolvable
         return RawList(
             actions.code_actions(
@@ -411,129 +410,6 @@ class MetalintServer(LanguageServer):
 
     # -- reading help ---------------------------------------------------------------------------
 
-    def _client_column(self, doc: OpenDocument, no: int, index: int) -> int:
-        return engine_to_client(doc.line(no), index + 1, doc.encoding)
-
-    def hover(self, params: types.HoverParams) -> Raw | None:
-        doc = self.documents.get(params.text_document.uri)
-        no = params.position.line
-        if doc is None or no >= len(doc):
-            return None
-        text = doc.text_line(no)
-        index = client_to_index(text, params.position.character, doc.encoding)
-        found = hover.hover_at(
-            doc.path, no + 1, doc.line(no), index, doc.config, doc.diagnostics_at_hand()
-        )
-        if found is None:
-            return None
-        markdown, (start, end) = found
-        return Raw(
-            contents={"kind": "markdown", "value": markdown},
-            range={
-                "start": {"line": no, "character": self._client_column(doc, no, start)},
-                "end": {"line": no, "character": self._client_column(doc, no, end)},
-            },
-        )
-
-    def completion(self, params: types.CompletionParams) -> RawList | None:
-        doc = self.documents.get(params.text_document.uri)
-        no = params.position.line
-        if doc is None:
-            return None
-        text = doc.text_line(no) if no < len(doc) else ""
-        index = client_to_index(text, params.position.character, doc.encoding)
-        snippets = bool(
-            self._capability("text_document.completion.completion_item.snippet_support")
-        )
-        root = doc.config.images_root or doc.path.parent
-        out = RawList()
-        for item in completion.complete(text, index, root, snippets):
-            end = index + (item.insert.endswith('"') and text[index : index + 1] == '"')
-            entry: dict[str, Any] = {
-                "label": item.label,
-                "sortText": item.sort,
-                "filterText": text[item.start : index] + item.label
-                if item.start < index and text[item.start] == '"'
-                else item.label,
-                "insertTextFormat": 2 if item.snippet else 1,
-                "textEdit": {
-                    "range": {
-                        "start": {
-                            "line": no,
-                            "character": self._client_column(doc, no, item.start),
-                        },
-                        "end": {"line": no, "character": self._client_column(doc, no, end)},
-                    },
-                    "newText": item.insert,
-                },
-            }
-            if item.detail:
-                entry["detail"] = item.detail
-            if item.doc:
-                entry["documentation"] = {"kind": "markdown", "value": item.doc}
-            out.append(entry)
-        return out
-
-    def inlay_hints(self, params: types.InlayHintParams) -> RawList | None:
-        """The category's name after each CategoryId (or cat_id) value in the range shown."""
-        doc = self.documents.get(params.text_document.uri)
-        if doc is None:
-            return None
-        out = RawList()
-        last = min(params.range.end.line, len(doc) - 1)
-        for no in range(max(0, params.range.start.line), last + 1):
-            raw = doc.line(no)
-            if b'"CategoryId"' not in raw and b'"cat_id"' not in raw:
-                continue
-            for member in lines.members(doc.path, no + 1, raw, doc.config):
-                name = lines.category_name(member.value) if member.key in CATEGORY_KEYS else None
-                if name is not None:
-                    at = self._client_column(doc, no, member.value_end)
-                    out.append(
-                        {
-                            "position": {"line": no, "character": at},
-                            "label": f"▸ {name}",
-                            "kind": 1,
-                            "paddingLeft": True,
-                        }
-                    )
-        return out
-
-    def links(self, params: types.DocumentLinkParams) -> RawList | None:
-        """A link from each PicName to its image file, when the file exists."""
-        doc = self.documents.get(params.text_document.uri)
-        if doc is None:
-            return None
-        root = doc.config.images_root or doc.path.parent
-        out = RawList()
-        for no in range(min(len(doc), LINKED_LINES_UP_TO)):
-            raw = doc.line(no)
-            if b'"PicName"' not in raw:
-                continue
-            for member in lines.members(doc.path, no + 1, raw, doc.config):
-                if member.key != "PicName" or not isinstance(member.value, str):
-                    continue
-                target = root / member.value
-                if member.value and target.is_file():
-                    out.append(
-                        {
-                            "range": {
-                                "start": {
-                                    "line": no,
-                                    "character": self._client_column(
-                                        doc, no, member.value_start + 1
-                                    ),
-                                },
-                                "end": {
-                                    "line": no,
-                                    "character": self._client_column(doc, no, member.value_end - 1),
-                                },
-                            },
-                            "target": target.resolve().as_uri(),
-                        }
-                    )
-        return out
-
     async def symbols(self, params: types.DocumentSymbolParams) -> Encoded | None:
         """The document's operations, named by their ProductId (``symbols``), made in
         slices between which the server goes on answering; an edit meanwhile starts the
@@ -543,7 +419,7 @@ class MetalintServer(LanguageServer):
             return None
         cache = self._symbols.get(doc.uri)
         if cache is None:
-            hierarchical = self._capability(
+            hierarchical = self.capability(
                 "text_document.document_symbol.hierarchical_document_symbol_support"
             )
             cache = SymbolCache(doc.uri, doc.encoding, bool(hierarchical))
@@ -575,10 +451,6 @@ yield lets one step through a slice: a request waited half a second behind a doc
 SYMBOL_SLICE_LINES = 8192
 """Lines whose symbols are made between two looks at other messages: 50 to 100 ms the
 first time, a few ms after."""
-
-LINKED_LINES_UP_TO = 20_000
-"""Lines searched for PicNames to link: a link costs a file system lookup, and clients ask
-for the links of the whole document at once."""
 
 
 def settle_memory() -> None:
