@@ -28,6 +28,7 @@ from metalint.cli.shell import (
     UsageError,
     fail,
     print_diff,
+    terminated_as_exit,
 )
 from metalint.config import Config
 from metalint.configfile import ConfigError, ConfigResolver, Overrides, Selection
@@ -456,28 +457,30 @@ def _fix(
     from metalint.fixfile import FileChanged, fix_data, fix_file
 
     files = fixes = 0
-    for path in manifests_under([Path(t) for t in targets]):
-        config = resolver.for_folder(path.parent)
-        if config.excludes(path):
-            continue
-        try:
-            if diff:
-                fixed = fix_data(path.read_bytes(), str(path), config, unsafe=unsafe)
-                applied = fixed.applied
-                if applied:
-                    print_diff(path, fixed.original, fixed.data)
-            else:
-                applied = fix_file(path, config, unsafe=unsafe)
-        except FileChanged:
-            typer.echo(
-                f"metalint: warning: {path} changed while it was fixed; left as it is", err=True
-            )
-            continue
-        except OSError as exc:
-            raise UsageError(f"cannot fix {path}: {exc.strerror or exc}") from None
-        if applied:
-            files += 1
-            fixes += applied
+    # A fix writes temporary files beside the manifest: a termination must remove them.
+    with terminated_as_exit():
+        for path in manifests_under([Path(t) for t in targets]):
+            config = resolver.for_folder(path.parent)
+            if config.excludes(path):
+                continue
+            try:
+                if diff:
+                    fixed = fix_data(path.read_bytes(), str(path), config, unsafe=unsafe)
+                    applied = fixed.applied
+                    if applied:
+                        print_diff(path, fixed.original, fixed.data)
+                else:
+                    applied = fix_file(path, config, unsafe=unsafe)
+            except FileChanged:
+                typer.echo(
+                    f"metalint: warning: {path} changed while it was fixed; left as it is", err=True
+                )
+                continue
+            except OSError as exc:
+                raise UsageError(f"cannot fix {path}: {exc.strerror or exc}") from None
+            if applied:
+                files += 1
+                fixes += applied
     if fixes and not diff and not quiet:
         typer.echo(
             f"metalint: fixed {fixes} {'finding' if fixes == 1 else 'findings'} in "

@@ -1,12 +1,15 @@
 """What every command of ``metalint`` shares: exit statuses, the command class whose
-unknown-option errors suggest what was meant, the options of more than one command, and how
-an error and a diff are shown."""
+unknown-option errors suggest what was meant, the options of more than one command, how an
+error and a diff are shown, and how a termination ends a command that writes files."""
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import enum
+import signal
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -109,3 +112,20 @@ def print_diff(path: Path, before: bytes, after: bytes) -> None:
     sys.stdout.flush()
     sys.stdout.buffer.write(unified_diff(str(path), before, after))
     sys.stdout.buffer.flush()
+
+
+@contextlib.contextmanager
+def terminated_as_exit() -> Iterator[None]:
+    """SIGTERM (a CI job's time limit, ``kill``) ends the command as an exit while it lasts,
+    so that the temporary files it has begun beside a manifest are removed on the way out:
+    Python's default is to die on the spot. The status is 128 plus the signal, as a shell
+    reports it."""
+
+    def leave(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, leave)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

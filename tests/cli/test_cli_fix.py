@@ -227,3 +227,37 @@ def test_a_fix_killed_at_any_moment_leaves_the_old_file_or_the_new(tmp_path: Pat
         leftovers = [p.name for p in work.iterdir() if p.name != "increment.meta"]
         # A temporary file may stay behind a kill; it never takes the manifest's name.
         assert all(name.startswith(".increment.meta-") for name in leftovers)
+
+
+@pytest.mark.slow
+def test_a_fix_terminated_leaves_no_file_behind(tmp_path: Path) -> None:
+    # SIGTERM, as a CI job's time limit sends it, ends the run as an exit: the temporary file
+    # of the round in progress goes with it, and the manifest is the old one or the new.
+    import signal
+    import sys
+    import time
+
+    lines = [BROKEN[i % 2].replace('"1"', f'"{i}"').replace(" 2,", f" {i},") for i in range(30_000)]
+    old = ("\n".join(lines) + "\n").encode()
+    command = [sys.executable, "-m", "metalint", "--fix", "--no-images", "--isolated", "-q", "."]
+    timed = tmp_path / "timed"
+    timed.mkdir()
+    (timed / "increment.meta").write_bytes(old)
+    started = time.monotonic()
+    subprocess.run(command, cwd=timed, capture_output=True, check=False)
+    whole = time.monotonic() - started
+    new = (timed / "increment.meta").read_bytes()
+    statuses = []
+    for attempt, share in enumerate((0.5, 0.6, 0.7, 0.8)):
+        work = tmp_path / f"try{attempt}"
+        work.mkdir()
+        (work / "increment.meta").write_bytes(old)
+        process = subprocess.Popen(
+            command, cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        time.sleep(share * whole)
+        process.send_signal(signal.SIGTERM)
+        statuses.append(process.wait())
+        assert (work / "increment.meta").read_bytes() in (old, new)
+        assert [p.name for p in work.iterdir()] == ["increment.meta"]
+    assert 128 + signal.SIGTERM in statuses  # at least one was stopped in the middle
