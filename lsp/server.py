@@ -183,12 +183,12 @@ class MetalintServer(LanguageServer):
             if config != doc.config:
                 doc.reconfigure(config)
         self.publish(doc)
+        published = doc.generation
         if doc.build_step():
             self._builds.pop(doc.uri, None)
             self.check_images(doc)
             return
         token = await self._progress(f"metalint: preparing {doc.path.name} for editing")
-        opened = doc.generation
         while not doc.build_step():
             await asyncio.sleep(BETWEEN_SLICES)
             if self.documents.get(doc.uri) is not doc:
@@ -199,8 +199,8 @@ class MetalintServer(LanguageServer):
             # while the user reads them, spares the first edit from encoding every one.
             self._cache.pop(doc.uri, None)
             self.lsp_diagnostics(doc)
-            if doc.generation != opened:
-                # Edited meanwhile: what was published is of the text as opened.
+            if doc.generation != published:
+                # Edited since: what was published is of the text as opened.
                 self._publish_now(doc)
             settle_memory()
         if self.documents.get(doc.uri) is doc:

@@ -45,12 +45,13 @@ async def test_an_edit_brings_diagnostics_for_its_version(session: Session) -> N
 async def test_edits_while_a_large_document_is_prepared_land_where_they_were_made(
     session: Session,
 ) -> None:
-    # Open a manifest large enough to be built in several slices, and edit it at once: at
-    # its start, past what can be built yet, and across the two, before the build is done.
-    # The diagnostics of the last version are those of its whole text.
-    count = 3 * SLICE_LINES
+    # Open a manifest large enough to be built in many slices, and once its first findings
+    # are in, edit it: at its start, past what can be built yet, and across the two, before
+    # the build is done. The diagnostics of the last version are those of its whole text.
+    count = 10 * SLICE_LINES
     lines = [CLEAN.replace('"1"', f'"{n}"').replace("a.jpg", f"{n}.jpg") for n in range(count)]
     uri = session.open("\n".join(lines) + "\n")
+    assert await session.diagnostics(uri) == []
     far = count - 10
     session.edit(uri, (far, 0), (far + 1, 0), BAD_OP + "\n")
     session.edit(uri, (0, 0), (0, 0), lines[far - 1] + "\n")  # a copy of a line not yet built
