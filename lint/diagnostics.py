@@ -12,7 +12,11 @@ from __future__ import annotations
 import enum
 from typing import NamedTuple
 
-_new_tuple = tuple.__new__
+new_record = tuple.__new__
+"""``new_record(Span, (line, column, end_line, end_column))``: a record made straight from the
+tuple of its fields. A named tuple's own ``__new__`` is a Python function, which costs about
+as much again as the record: spans, diagnostics and schema errors are made for each finding.
+"""
 
 
 class Severity(enum.StrEnum):
@@ -30,9 +34,7 @@ class Span(NamedTuple):
     @classmethod
     def on_line(cls, line: int, start: int, end: int) -> Span:
         """A span within one line from 0-based character offsets ``start`` to ``end``."""
-        # Made as a tuple: a named tuple's own __new__ is a Python function, and each finding
-        # on a line makes several spans.
-        return _new_tuple(cls, (line, start + 1, line, max(end, start + 1) + 1))
+        return new_record(cls, (line, start + 1, line, max(end, start + 1) + 1))
 
     @classmethod
     def whole_line(cls, line: int, length: int) -> Span:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from metalint.config import Config
-from metalint.diagnostics import Span, TextEdit
+from metalint.diagnostics import Span, TextEdit, new_record
 from metalint.jsontext import (
     WHITESPACE,
     Member,
@@ -88,8 +88,7 @@ class LineContext:
             self.text = text = raw.decode("utf-8")
             start = len(text) - len(text.lstrip(WHITESPACE))
             end = len(text.rstrip(WHITESPACE))
-            # Made as a plain tuple, as Span.on_line makes spans: a context per flagged line.
-            self._parsed = [tuple.__new__(Value, (obj, start, end))], [], None
+            self._parsed = [new_record(Value, (obj, start, end))], [], None
             self.obj = obj
         else:
             try:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from metalint.config import Config
-from metalint.diagnostics import FILE_SPAN, Diagnostic
+from metalint.diagnostics import FILE_SPAN, Diagnostic, new_record
 from metalint.fixes import fixed_lines
 from metalint.images.model import ImageRef
 from metalint.index import LineIndex, line_operations, operation_key
@@ -31,8 +31,6 @@ from metalint.scan import guards_hold
 
 if TYPE_CHECKING:
     from metalint.images.stage import ImageStage
-
-_new_tuple = tuple.__new__
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,8 +94,7 @@ class Run:
                 span = ctx.line_span
         code = rule.code
         severity = self.plan.severities[code]
-        # Made as a tuple: a named tuple's own __new__ is a Python function (see Span.on_line).
-        return _new_tuple(
+        return new_record(
             Diagnostic, (code, rule.name, severity, message, self.path, span, key, fix, related)
         )
 

@@ -17,12 +17,12 @@ from typing import Any, NamedTuple
 
 import jsonschema_rs
 
+from metalint.diagnostics import new_record
 from metalint.jsontext import contains_non_finite
 from metalint.older import LineFormat
 from metalint.registry import Fragment
 from metalint.schema import line_schema, older_line_schema
 
-_new_tuple = tuple.__new__  # a named tuple's own __new__ is a Python function
 _SURROGATES = re.compile("[\ud800-\udfff]")
 
 
@@ -287,7 +287,7 @@ class _Decomposed:
                 unexpected.append(key)
             elif not check(value):
                 errors += [
-                    _new_tuple(SchemaError, (kw, key))
+                    new_record(SchemaError, (kw, key))
                     for kw, ok in self.keywords[key]
                     if not ok(value)
                 ]
