@@ -11,7 +11,6 @@ at: no image finding carries a fix.
 from __future__ import annotations
 
 import contextlib
-import io
 import itertools
 import os
 import re
@@ -26,7 +25,7 @@ from metalint.atomic import write_atomically
 from metalint.config import Config
 from metalint.diagnostics import Diagnostic
 from metalint.engine import iter_lint_bytes, iter_lint_stream
-from metalint.fixes import apply_fixes_streaming
+from metalint.fixes import apply_fixes, apply_fixes_streaming
 
 MAX_ROUNDS = 20
 """A bound on the rounds, should fixes ever undo one another (a test holds that they don't)."""
@@ -45,13 +44,10 @@ def fix_data(data: bytes, path: str, config: Config, *, unsafe: bool = False) ->
     config = _for_fixing(config)
     original, applied = data, 0
     for _ in range(MAX_ROUNDS):
-        out = io.BytesIO()
-        with io.BytesIO(data) as source:
-            found = iter_lint_bytes(data, path, config)
-            count, changed = apply_fixes_streaming(source, _wanted(found, unsafe), out)
-        if not changed:
+        fixed, count = apply_fixes(data, _wanted(iter_lint_bytes(data, path, config), unsafe))
+        if fixed == data:
             break
-        data, applied = out.getvalue(), applied + count
+        data, applied = fixed, applied + count
     return Fixed(original, data, applied)
 
 
