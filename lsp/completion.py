@@ -20,9 +20,9 @@ from metalint.lsp.lines import (
     OLDER_REQUIRED_FOR_ADD,
     REQUIRED_FOR_ADD,
     field_doc,
-    older_format,
     schema_properties,
 )
+from metalint.older import OLDER_KEYS
 from metalint.rules.fieldkeys import CATEGORIES, CATEGORY_KEYS, OPERATION_KEYS
 
 _KEY_PLACE = re.compile(r'(?:^|[{,])\s*("?)([A-Za-z0-9_]*)$')
@@ -76,7 +76,7 @@ def complete(line: str, index: int, images_root: Path, snippets: bool) -> list[I
         return []
     start = index - len(place.group(2)) - len(place.group(1))
     present = set(_PRESENT.findall(line))
-    older = older_format(present)
+    older = not OLDER_KEYS.isdisjoint(present)  # offer the older format's keys on its lines
     needed = OLDER_REQUIRED_FOR_ADD if older else REQUIRED_FOR_ADD
     items = []
     for rank, key in enumerate(schema_properties(older)):

@@ -50,17 +50,17 @@ def schema_properties(older: bool = False) -> dict[str, dict[str, Any]]:
     return properties
 
 
-def older_format(keys: Any) -> bool:
-    """Whether a line with these keys is written in the older format: completion then offers
-    that format's keys."""
-    return not OLDER_KEYS.isdisjoint(keys)
+def _required_for_add(schema: dict[str, Any]) -> tuple[str, ...]:
+    return (*schema["required"], *schema["then"]["required"])
 
 
-REQUIRED_FOR_ADD = ("OperationType", "ProductId", "PicName", "CustomContent")
-"""The keys an ADD line needs, in the order lines usually give them (domain.md, section 2)."""
-OLDER_REQUIRED_FOR_ADD = ("operator", "item_id", "pic_list", "cust_content")
+REQUIRED_FOR_ADD = _required_for_add(line_schema())
+"""The keys an ADD line needs, in the order lines usually give them (domain.md, section 2),
+as the schema lists them."""
+OLDER_REQUIRED_FOR_ADD = _required_for_add(older_line_schema())
 """The same in the older format (domain.md, section 7)."""
-_REQUIRED = ("OperationType", "ProductId", "operator", "item_id")
+_REQUIRED = (*line_schema()["required"], *older_line_schema()["required"])
+"""The keys every line needs, in either format."""
 
 
 def field_doc(key: str) -> str | None:
