@@ -2,8 +2,7 @@
 rules of one line, which the end of the file (``metalint.endpass``) runs on each slow line.
 
 Every finding, whatever rule made it, becomes a Diagnostic here (``diagnostic``), and every
-finding that came without a span gets it here too, from a second read of just the lines
-concerned.
+finding that came without a span gets it here too, from the line the end pass reads again.
 """
 
 from __future__ import annotations
