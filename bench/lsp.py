@@ -186,10 +186,10 @@ async def measure(path: Path, edits: int, pull: bool, encoding: str) -> dict[str
     )
     column = lines[middle].index("OperationType") + len('OperationType": "') + 1
     times = []
-    for version in range(3, edits + 3):
-        new = "d" if version % 2 == 0 else "D"
+    for step, version in enumerate(range(3, edits + 3)):
+        new = "d" if step % 2 == 0 else "D"
         if lines[middle][column] != "D":
-            new = "D" if version % 2 == 0 else "d"
+            new = "D" if step % 2 == 0 else "d"
         change = {
             "range": {
                 "start": {"line": middle, "character": column},
