@@ -8,6 +8,7 @@ come from a plain search of the text.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from metalint.config import Config
@@ -19,12 +20,13 @@ from metalint.jsontext import (
     Value,
     parse_values,
     scan_members,
-    skip_whitespace,
 )
 from metalint.older import OLDER_OPERATION, LineFormat, line_format
 from metalint.schemacheck import SchemaError, detailed_errors, validator_instance
 
-_VALUE_END = frozenset(WHITESPACE + ",}")
+_VALUE_AFTER_KEY = re.compile(r'[ \t\r\n]*:[ \t\r\n]*("[^"]*"|[^ \t\r\n,}]*)')
+"""The colon after a key and the value after it, on a line without escapes (a string ends at
+its next quote) or nesting."""
 _FLAT_KEYS_UP_TO = 32
 """Beyond this many keys a line's members are scanned once instead of searched key by key,
 which would cost the line's length for every key."""
@@ -84,12 +86,19 @@ class LineContext:
         """The decoded line, or None when it is not UTF-8."""
         self.obj: dict[str, Any] | None
         """The object as a JSON parser sees it (the last of duplicated keys wins)."""
+        self.validator_instance: dict[str, Any] | None
+        """The object as the compiled validators take it (see ``metalint.schemacheck``)."""
         if obj is not None:
             self.text = text = raw.decode("utf-8")
             start = len(text) - len(text.lstrip(WHITESPACE))
             end = len(text.rstrip(WHITESPACE))
             self._parsed = [new_record(Value, (obj, start, end))], [], None
             self.obj = obj
+            # Only a nested value can stand in the way of an object orjson read, and a line
+            # without a bracket after its opening brace has none: one search tells.
+            self.validator_instance = obj
+            if "[" in text or text.find("{", start + 1) >= 0:
+                self.validator_instance = validator_instance(obj, read_by_orjson=True)
         else:
             try:
                 self.text = raw.decode("utf-8")
@@ -97,14 +106,9 @@ class LineContext:
                 self.text = None
             found = self.object_value
             self.obj = None if found is None else found.value
+            self.validator_instance = None if self.obj is None else validator_instance(self.obj)
         self.format = LineFormat.CURRENT if self.obj is None else line_format(self.obj)
         """The line's format, by its keys (see ``metalint.older``)."""
-        self.validator_instance = (
-            None
-            if self.obj is None
-            else validator_instance(self.obj, read_by_orjson=obj is not None)
-        )
-        """The object as the compiled validators take it (see ``metalint.schemacheck``)."""
 
     @classmethod
     def of(
@@ -276,17 +280,12 @@ class LineContext:
         key_start = text.rfind(quoted)
         if key_start < 0:
             return None
-        colon = skip_whitespace(text, key_start + len(quoted))
-        if not text.startswith(":", colon):
+        key_end = key_start + len(quoted)
+        value = _VALUE_AFTER_KEY.match(text, key_end)
+        if value is None:
             return None
-        start = skip_whitespace(text, colon + 1)
-        if text.startswith('"', start):
-            end = text.index('"', start + 1) + 1
-        else:
-            end = start
-            while end < len(text) and text[end] not in _VALUE_END:
-                end += 1
-        return key_start, key_start + len(quoted), start, end
+        start, end = value.span(1)
+        return key_start, key_end, start, end
 
     @property
     def object_span(self) -> Span:
