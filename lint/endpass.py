@@ -17,7 +17,7 @@ from metalint import fanout
 from metalint.diagnostics import Diagnostic, Span
 from metalint.line import LineContext
 from metalint.manifest import FileFacts
-from metalint.older import OLDER_IMAGES, LineFormat
+from metalint.older import OLDER_FORMAT, OLDER_IMAGES
 from metalint.scan import Blocks
 
 if TYPE_CHECKING:
@@ -51,6 +51,9 @@ def findings(run: Run, blocks: Blocks, facts: FileFacts) -> Iterator[Diagnostic]
     keep_until = _keep_until(pairs)
     file_level = sorted(run.diagnostic(r, f) for r in run.plan.file for f in r.check(facts))
     checked = _checked_in_parallel(run, blocks)
+    if not keep_until and not images:
+        yield from _slow_lines_only(run, blocks, checked, file_level)
+        return
     slow = iter(run.slow_numbers)
     next_slow = next(slow, 0)
     read = blocks.reader()
@@ -93,11 +96,41 @@ def findings(run: Run, blocks: Blocks, facts: FileFacts) -> Iterator[Diagnostic]
     yield from file_level
 
 
+def _slow_lines_only(
+    run: Run,
+    blocks: Blocks,
+    checked: Iterator[list[Diagnostic]] | None,
+    file_level: list[Diagnostic],
+) -> Iterator[Diagnostic]:
+    """``findings`` of a manifest whose lines are not paired and whose images found nothing:
+    the slow lines' own findings, after the file's (or among them, on line 1). A manifest
+    with a mistake on every line is such a manifest, and this loop runs once for each."""
+    read = blocks.reader()
+    for lineno in run.slow_numbers:
+        if checked is None:
+            raw = read(lineno)
+            ctx, parsed = run.context(lineno, raw)
+            out: list[Diagnostic] = []
+            run.check(ctx, raw, parsed, out)
+        else:
+            out = next(checked)
+        if file_level:
+            if lineno == 1:
+                out = file_level + out
+            else:
+                yield from file_level
+            file_level = []
+        if len(out) > 1:
+            out.sort(key=_order)
+        yield from out
+    yield from file_level
+
+
 def _image_diagnostic(run: Run, found: ImageFinding, ctx: LineContext) -> Diagnostic:
     """An image finding on its line: on a line of the older format, at the pic_list entry
     that names the image."""
     finding = found.finding
-    if finding.span is None and ctx.format is LineFormat.OLDER:
+    if finding.span is None and ctx.format is OLDER_FORMAT:
         for entry in ctx.elements(OLDER_IMAGES):
             if entry.value == found.pic_name:
                 span = ctx.span(entry.start, entry.end)
