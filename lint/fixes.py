@@ -242,18 +242,18 @@ def fixed_lines(
     The edits of one fix do not overlap, so this is ``apply_edits`` on a single line,
     without the line index it builds for a whole file: it runs for every fix offered.
     """
-    whole = text + ending.decode("ascii")
-    if len(edits) == 1:  # the usual fix: one value replaced within the line
+    if len(edits) == 1:  # the usual fix: one value replaced within the line's text
         ((line, column, end_line, end_column), new_text) = edits[0]
         if line == end_line == lineno and 1 <= column <= end_column <= len(text) + 1:
-            made = whole[: column - 1] + new_text + whole[end_column - 1 :]
+            made = text[: column - 1] + new_text + text[end_column - 1 :]
             try:
-                data = made.encode("utf-8")
+                data = made.encode("utf-8") + ending
             except UnicodeEncodeError:
                 return None
-            if data and data.find(b"\n", 0, len(data) - 1) < 0:
-                return [data]
+            if "\n" not in new_text:
+                return [data] if data else []
             return io.BytesIO(data).readlines()
+    whole = text + ending.decode("ascii")
     placed = []
     for edit in edits:
         begin = _column_offset(whole, len(text), lineno, edit.span.line, edit.span.column)

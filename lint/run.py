@@ -22,7 +22,13 @@ from metalint.images.model import ImageRef
 from metalint.index import LineIndex, line_operations, operation_key
 from metalint.line import LineContext
 from metalint.manifest import FileFacts, FormatTally
-from metalint.older import OLDER_IMAGES, OLDER_KEYS, OLDER_OPERATION, LineFormat, line_format
+from metalint.older import (
+    OLDER_FORMAT,
+    OLDER_IMAGES,
+    OLDER_KEYS,
+    OLDER_OPERATION,
+    line_format,
+)
 from metalint.plan import Plan, plan_for
 from metalint.region import parse_region
 from metalint.registry import Finding, Rule
@@ -116,7 +122,7 @@ class Run:
             return
         form = line_format(line_obj)
         self.formats.note(lineno, form, line_obj)
-        if form is LineFormat.OLDER:
+        if form is OLDER_FORMAT:
             self._slow_older(lineno, raw, line_obj, ctx, parsed)
             return
         if line_obj.get("OperationType") in ("ADD", "DELETE"):
@@ -216,6 +222,8 @@ class Run:
             if made is None:
                 out[at] = found._replace(fix=None)
                 continue
+            if len(made) == 1 and self._read(made[0])[1]:
+                continue  # the usual fix: the line it makes is clean
             drawn: list[tuple[str, str | None]] = []
             touched = {found.key}
             for offset, raw in enumerate(made):
