@@ -17,7 +17,7 @@ from itertools import repeat
 from operator import add, and_, rshift
 from typing import Any
 
-from metalint.older import OLDER_KEYS, LineFormat, line_format, older_operations
+from metalint.older import OLDER_FORMAT, OLDER_KEYS, line_format, older_operations
 
 _ADD, _DELETE_IMAGE, _DELETE_PRODUCT, _OTHER = 0, 1, 2, 3
 _SLICE = 3 * 65536
@@ -44,7 +44,7 @@ def operation_key(obj: dict[str, Any]) -> tuple[str, str, str | None] | None:
 def line_operations(obj: dict[str, Any]) -> tuple[tuple[str, str, str | None], ...]:
     """Every operation of a well-formed operation line's object: one on a line of the current
     format, one per image on a line of the older format (see ``metalint.older``)."""
-    if not OLDER_KEYS.isdisjoint(obj) and line_format(obj) is LineFormat.OLDER:
+    if not OLDER_KEYS.isdisjoint(obj) and line_format(obj) is OLDER_FORMAT:
         return older_operations(obj)
     key = operation_key(obj)
     return () if key is None else (key,)

@@ -21,12 +21,15 @@ from metalint.jsontext import (
     parse_values,
     scan_members,
 )
-from metalint.older import OLDER_OPERATION, LineFormat, line_format
+from metalint.older import CURRENT_FORMAT, OLDER_OPERATION, line_format
 from metalint.schemacheck import SchemaError, detailed_errors, validator_instance
 
 _VALUE_AFTER_KEY = re.compile(r'[ \t\r\n]*:[ \t\r\n]*("[^"]*"|[^ \t\r\n,}]*)')
 """The colon after a key and the value after it, on a line without escapes (a string ends at
 its next quote) or nesting."""
+_span_on_line = Span.on_line
+"""Bound once: reading a classmethod off its class makes a new bound method each time, and
+every finding on a line asks for a span."""
 _FLAT_KEYS_UP_TO = 32
 """Beyond this many keys a line's members are scanned once instead of searched key by key,
 which would cost the line's length for every key."""
@@ -107,7 +110,7 @@ class LineContext:
             found = self.object_value
             self.obj = None if found is None else found.value
             self.validator_instance = None if self.obj is None else validator_instance(self.obj)
-        self.format = LineFormat.CURRENT if self.obj is None else line_format(self.obj)
+        self.format = CURRENT_FORMAT if self.obj is None else line_format(self.obj)
         """The line's format, by its keys (see ``metalint.older``)."""
 
     @classmethod
@@ -146,7 +149,7 @@ class LineContext:
 
     def span(self, start: int, end: int) -> Span:
         """A span from 0-based character offsets of this line."""
-        return Span.on_line(self.lineno, start, end)
+        return _span_on_line(self.lineno, start, end)
 
     @property
     def line_span(self) -> Span:

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from metalint.older import CURRENT_KEYS, LineFormat
+from metalint.older import CURRENT_FORMAT, CURRENT_KEYS, OLDER_FORMAT, LineFormat
 
 MANIFEST_NAME = "increment.meta"
 _NEAR_MISS = re.compile(r"increment[._ -]?(meta|json|jsonl|ndjson|txt)(\.[a-z0-9]+)*")
@@ -53,10 +53,10 @@ class FormatTally:
     first_current: int = 0
 
     def note(self, lineno: int, form: LineFormat, obj: dict[str, Any]) -> None:
-        if form is LineFormat.OLDER:
+        if form is OLDER_FORMAT:
             self.older += 1
             self.first_older = self.first_older or lineno
-        elif form is LineFormat.CURRENT and not CURRENT_KEYS.isdisjoint(obj):
+        elif form is CURRENT_FORMAT and not CURRENT_KEYS.isdisjoint(obj):
             self.current += 1
             self.first_current = self.first_current or lineno
 

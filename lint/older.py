@@ -42,14 +42,22 @@ class LineFormat(enum.StrEnum):
     MIXED = "mixed"
 
 
+# The members as plain names, for the code that runs on every slow line: Python 3.11 reads an
+# attribute of an enum class through its metaclass's __getattr__ hook, at ten times the cost
+# of reading a global.
+CURRENT_FORMAT = LineFormat.CURRENT
+OLDER_FORMAT = LineFormat.OLDER
+MIXED_FORMAT = LineFormat.MIXED
+
+
 def line_format(obj: dict[str, Any]) -> LineFormat:
     """The format of a line's object by its keys; a line with keys of neither format (``{}``,
     only unknown keys) counts as the current format, whose rules say what is missing."""
     if OLDER_KEYS.isdisjoint(obj):
-        return LineFormat.CURRENT
+        return CURRENT_FORMAT
     if CURRENT_KEYS.isdisjoint(obj):
-        return LineFormat.OLDER
-    return LineFormat.MIXED
+        return OLDER_FORMAT
+    return MIXED_FORMAT
 
 
 def older_operations(obj: dict[str, Any]) -> tuple[Operation, ...]:

@@ -19,7 +19,7 @@ import jsonschema_rs
 
 from metalint.diagnostics import new_record
 from metalint.jsontext import contains_non_finite
-from metalint.older import LineFormat
+from metalint.older import CURRENT_FORMAT, OLDER_FORMAT, LineFormat
 from metalint.registry import Fragment
 from metalint.schema import line_schema, older_line_schema
 
@@ -115,9 +115,9 @@ def schema_for(form: LineFormat) -> dict[str, Any]:
     """The schema a line of this format is checked against. A mixed line is held to neither
     format's required keys (a rule of its own reports the mix), but each of its values to the
     rules of its own key."""
-    if form is LineFormat.CURRENT:
+    if form is CURRENT_FORMAT:
         return line_schema()
-    if form is LineFormat.OLDER:
+    if form is OLDER_FORMAT:
         return older_line_schema()
     properties = {**line_schema()["properties"], **older_line_schema()["properties"]}
     return {"type": "object", "properties": properties, "additionalProperties": False}
@@ -291,7 +291,7 @@ class _Decomposed:
                     for kw, ok in self.keywords[key]
                     if not ok(value)
                 ]
-        if self.closed:
+        if self.closed and unexpected:
             errors += [SchemaError("additionalProperties", k) for k in unexpected]
         return errors
 

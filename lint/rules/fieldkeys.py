@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from metalint.diagnostics import Fix, Span, TextEdit
+from metalint.diagnostics import Fix, Span, TextEdit, new_record
 from metalint.line import LineContext
-from metalint.older import OLDER_IMAGES, LineFormat
+from metalint.older import OLDER_FORMAT, OLDER_IMAGES
 from metalint.schema import line_schema
 from metalint.schemacheck import SchemaError, schema_for
 
@@ -39,7 +39,7 @@ def properties_of(ctx: LineContext) -> dict[str, Any]:
 def listed_images(ctx: LineContext) -> list[tuple[int, Any, Span]]:
     """Each entry of an older line's pic_list, its place and where it stands, when the schema
     found an entry wrong; none otherwise."""
-    if ctx.format is not LineFormat.OLDER:
+    if ctx.format is not OLDER_FORMAT:
         return []
     if not any(e.kind == "items" and e.key == OLDER_IMAGES for e in ctx.schema_errors):
         return []
@@ -63,4 +63,5 @@ def has_type_error(ctx: LineContext, key: str | None) -> bool:
 
 
 def replace_value(ctx: LineContext, key: str, new_text: str, description: str) -> Fix:
-    return Fix(description, (TextEdit(ctx.value_span(key), new_text),))
+    edit = new_record(TextEdit, (ctx.value_span(key), new_text))
+    return new_record(Fix, (description, (edit,), True))

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from metalint.diagnostics import Severity
 from metalint.jsontext import shown, to_json
 from metalint.line import LineContext
-from metalint.older import OLDER_IMAGES, LineFormat
+from metalint.older import OLDER_FORMAT, OLDER_IMAGES
 from metalint.registry import (
     Finding,
     Guard,
@@ -71,7 +71,7 @@ def missing_field(ctx: LineContext) -> Iterator[Finding]:
     """
     schema = schema_for(ctx.format)
     on_add = schema.get("then", {}).get("required", ())
-    older = " of the older format" if ctx.format is LineFormat.OLDER else ""
+    older = " of the older format" if ctx.format is OLDER_FORMAT else ""
     for error in errors_of(ctx, "required"):
         assert error.key is not None
         when = "on an ADD line" if error.key in on_add else "on every line"

@@ -8,7 +8,7 @@ from typing import Any
 
 from metalint.diagnostics import Severity
 from metalint.line import LineContext
-from metalint.older import LineFormat
+from metalint.older import OLDER_FORMAT
 from metalint.registry import (
     Finding,
     Fragment,
@@ -181,7 +181,7 @@ def ignored_by_service(ctx: LineContext) -> Iterator[Finding]:
     profile = ctx.config.profile
     obj = ctx.obj or {}
     for key, why in _ignored_fields(profile):
-        if ctx.format is LineFormat.OLDER and key == "CategoryId":
+        if ctx.format is OLDER_FORMAT and key == "CategoryId":
             key, why = "cat_id", why.replace("CategoryId", "cat_id")
         if key in obj and not _set_anyway(key, obj[key]):
             yield Finding(f"the {profile.service} service {why}", ctx.member_span(key), key=key)

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from metalint.diagnostics import Fix, Related, Severity, TextEdit
 from metalint.jsontext import Member, shown, to_json
 from metalint.line import LineContext
-from metalint.older import COUNTERPARTS, CURRENT_KEYS, OLDER_KEYS, LineFormat
+from metalint.older import COUNTERPARTS, CURRENT_KEYS, MIXED_FORMAT, OLDER_KEYS
 from metalint.registry import (
     Finding,
     Guard,
@@ -225,7 +225,7 @@ def mixed_format(ctx: LineContext) -> Iterator[Finding]:
     A line wholly in the older format is no mistake of this rule: `older-format` (ML014) notes
     the file once, and `metalint migrate` rewrites it in the current format.
     """
-    if ctx.format is not LineFormat.MIXED:
+    if ctx.format is not MIXED_FORMAT:
         return
     older = [m for m in ctx.members if m.key in OLDER_KEYS]
     current = [m for m in ctx.members if m.key in CURRENT_KEYS]

@@ -12,7 +12,7 @@ from typing import NamedTuple
 from metalint.diagnostics import Fix, Severity, Span, TextEdit
 from metalint.jsontext import to_json
 from metalint.line import LineContext
-from metalint.older import OLDER_IMAGES, LineFormat
+from metalint.older import OLDER_FORMAT, OLDER_IMAGES
 from metalint.registry import Finding, Fragment, Scope, older_format, rule, schema_errors, unclean
 
 IMAGE_EXTENSIONS = ("png", "jpg", "jpeg", "bmp", "gif", "webp", "tiff", "tif", "ppm")
@@ -39,7 +39,7 @@ class _Name(NamedTuple):
 def _names(ctx: LineContext) -> list[_Name]:
     """The line's PicName, or each image name of an older line's pic_list; empty ones are
     left to the length rule."""
-    if ctx.format is LineFormat.OLDER:
+    if ctx.format is OLDER_FORMAT:
         return [
             _Name(e.value, ctx.span(e.start, e.end), OLDER_IMAGES, "pic_list image")
             for e in ctx.elements(OLDER_IMAGES)
