@@ -9,7 +9,7 @@ the fast path too.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,17 +30,17 @@ class LinePlan:
     fragments: tuple[Fragment, ...]
     """The enabled rules' fragments, from which the clean schema is made."""
     guards: frozenset[Guard]
-    on_unparsed: tuple[Rule, ...]
-    on_errors: dict[str, tuple[Rule, ...]]
-    on_guard: dict[Guard, tuple[Rule, ...]]
-    on_older: tuple[Rule, ...]
-    on_fragment: tuple[tuple[Callable[[Any], bool], Rule], ...]
-    """Each rule's fragment's ``is_valid``, and the rule."""
+    # The rules each trigger runs, by their place in code order (the order in which they
+    # run): a line's rules are gathered by updating one such dict from another.
+    on_unparsed: dict[int, Rule]
+    on_errors: dict[str, dict[int, Rule]]
+    on_guard: dict[Guard, dict[int, Rule]]
+    on_older: dict[int, Rule]
+    on_fragment: tuple[tuple[Callable[[Any], bool], int, Rule], ...]
+    """Each rule's fragment's ``is_valid``, the rule's place and the rule."""
     fragments_hold: Callable[[Any], bool]
     """Whether a line satisfies every fragment at once: one call that spares the rest on
     the usual slow line, whose trouble is elsewhere."""
-    order: dict[str, int]
-    """Each rule's place in code order, the order in which they run."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,35 +74,34 @@ def _plan(
     line_rules = by_scope[Scope.TEXT] + by_scope[Scope.FIELDS]
     fragments = []
     on_fragment = []
-    on_errors: dict[str, list[Rule]] = {}
-    on_guard: dict[Guard, list[Rule]] = {}
-    on_unparsed = []
-    on_older = []
-    for rule in line_rules:
+    on_errors: dict[str, dict[int, Rule]] = {}
+    on_guard: dict[Guard, dict[int, Rule]] = {}
+    on_unparsed = {}
+    on_older = {}
+    for place, rule in enumerate(line_rules):
         for trigger in rule.triggers:
             if trigger.unparsed:
-                on_unparsed.append(rule)
+                on_unparsed[place] = rule
             if trigger.older:
-                on_older.append(rule)
+                on_older[place] = rule
             for kind in trigger.errors:
-                on_errors.setdefault(kind, []).append(rule)
+                on_errors.setdefault(kind, {})[place] = rule
             if trigger.guard is not None:
-                on_guard.setdefault(trigger.guard, []).append(rule)
+                on_guard.setdefault(trigger.guard, {})[place] = rule
             fragment = trigger.fragment(profile)
             if fragment is not None:
                 fragments.append(fragment)
-                on_fragment.append((fragment_validator(fragment).is_valid, rule))
+                on_fragment.append((fragment_validator(fragment).is_valid, place, rule))
     line = LinePlan(
         is_clean=clean_validator(fragments).is_valid,
         fragments=tuple(fragments),
         guards=frozenset(on_guard),
-        on_unparsed=_unique(on_unparsed),
-        on_errors={kind: _unique(found) for kind, found in on_errors.items()},
-        on_guard={guard: _unique(found) for guard, found in on_guard.items()},
-        on_older=_unique(on_older),
+        on_unparsed=on_unparsed,
+        on_errors=on_errors,
+        on_guard=on_guard,
+        on_older=on_older,
         on_fragment=tuple(on_fragment),
         fragments_hold=fragment_validator({"allOf": fragments}).is_valid if fragments else _always,
-        order={r.code: i for i, r in enumerate(line_rules)},
     )
     return Plan(
         line=line,
@@ -116,6 +115,3 @@ def _plan(
 def _always(instance: Any) -> bool:
     return True
 
-
-def _unique(rules: Iterable[Rule]) -> tuple[Rule, ...]:
-    return tuple({r.code: r for r in rules}.values())

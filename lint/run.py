@@ -283,32 +283,29 @@ class Run:
     def _rules_for(self, ctx: LineContext, raw: bytes, *, unparsed: bool) -> Iterable[Rule]:
         """The line rules one of whose triggers holds on this line, in code order."""
         plan = self.plan.line
-        chosen: dict[str, Rule] = {}
+        chosen: dict[int, Rule] = {}  # the rules to run, by their place in code order
         if unparsed:
-            for r in plan.on_unparsed:
-                chosen[r.code] = r
+            chosen.update(plan.on_unparsed)
         obj = ctx.obj
         if obj is not None:
             on_errors = plan.on_errors
             for error in ctx.schema_errors:
-                for r in on_errors.get(error.kind, ()):
-                    chosen[r.code] = r
+                found = on_errors.get(error.kind)
+                if found is not None:
+                    chosen.update(found)
             if plan.guards:
                 for guard in guards_hold(plan.guards, raw, obj):
-                    for r in plan.on_guard[guard]:
-                        chosen[r.code] = r
+                    chosen.update(plan.on_guard[guard])
             if plan.on_older and not OLDER_KEYS.isdisjoint(obj):
-                for r in plan.on_older:
-                    chosen[r.code] = r
+                chosen.update(plan.on_older)
             instance = ctx.validator_instance
             if plan.on_fragment and not plan.fragments_hold(instance):
-                for is_valid, rule in plan.on_fragment:
-                    if rule.code not in chosen and not is_valid(instance):
-                        chosen[rule.code] = rule
+                for is_valid, place, rule in plan.on_fragment:
+                    if place not in chosen and not is_valid(instance):
+                        chosen[place] = rule
         if len(chosen) < 2:
             return chosen.values()
-        order = plan.order
-        return sorted(chosen.values(), key=lambda r: order[r.code])
+        return map(chosen.__getitem__, sorted(chosen))
 
     def absorb(
         self,
