@@ -30,7 +30,7 @@ _LINE_END = Guard.LINE_END
 _KEY_COUNT = Guard.KEY_COUNT
 _FRACTION = Guard.FRACTION
 _REGION_ORDER = Guard.REGION_ORDER
-BLOCK = 1 << 20
+BLOCK = 1 << 17
 """Bytes read at a time; each block's first line and offset are kept for reading lines again."""
 
 
