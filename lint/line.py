@@ -98,10 +98,14 @@ class LineContext:
             self._parsed = [new_record(Value, (obj, start, end))], [], None
             self.obj = obj
             # Only a nested value can stand in the way of an object orjson read, and a line
-            # without a bracket after its opening brace has none: one search tells.
+            # without a bracket after its opening brace has none: one search tells. The same
+            # search tells most of whether spans can be found by a plain search (``_is_plain``).
             self.validator_instance = obj
             if "[" in text or text.find("{", start + 1) >= 0:
                 self.validator_instance = validator_instance(obj, read_by_orjson=True)
+                self._plain = False
+            else:
+                self._plain = len(obj) <= _FLAT_KEYS_UP_TO and "\\" not in text
         else:
             try:
                 self.text = raw.decode("utf-8")
