@@ -105,8 +105,12 @@ def _slow_lines_only(
     """``findings`` of a manifest whose lines are not paired and whose images found nothing:
     the slow lines' own findings, after the file's (or among them, on line 1). A manifest
     with a mistake on every line is such a manifest, and this loop runs once for each."""
+    numbers = run.slow_numbers
+    if not numbers or numbers[0] != 1:
+        yield from file_level
+        file_level = []
     read = blocks.reader()
-    for lineno in run.slow_numbers:
+    for lineno in numbers:
         if checked is None:
             raw = read(lineno)
             ctx, parsed = run.context(lineno, raw)
@@ -114,16 +118,12 @@ def _slow_lines_only(
             run.check(ctx, raw, parsed, out)
         else:
             out = next(checked)
-        if file_level:
-            if lineno == 1:
-                out = file_level + out
-            else:
-                yield from file_level
+        if file_level:  # line 1's own findings, which the file's are sorted among
+            out = file_level + out
             file_level = []
         if len(out) > 1:
             out.sort(key=_order)
         yield from out
-    yield from file_level
 
 
 def _image_diagnostic(run: Run, found: ImageFinding, ctx: LineContext) -> Diagnostic:
