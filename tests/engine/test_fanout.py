@@ -287,3 +287,30 @@ def test_a_rule_failing_everywhere_surfaces(
         lint_file(manifest, Config(check_images=False, jobs=2, use_cache=False))
     assert spread
     assert not multiprocessing.active_children()
+
+
+@pytest.mark.parametrize("first_line_slow", [True, False])
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_unpaired_slow_lines_follow_the_file_s_findings(
+    first_line_slow: bool, jobs: int, tmp_path: Path, spread: list[int]
+) -> None:
+    # No line pairs with another and images are not checked: the end pass takes the slow
+    # lines' findings alone, and must still put the file's first, or among line 1's.
+    clean_first = add(pid="c", pic="c.jpg")
+    lines = [
+        add(pid=f"p{n}", pic=f"/a{n}.jpg") if n > 1 or first_line_slow else clean_first
+        for n in range(1, 60)
+    ]
+    manifest = tmp_path / "Increment.meta"  # the name draws a finding about the file
+    manifest.write_text("".join(lines))
+    config = Config(check_images=False, jobs=jobs, use_cache=False)
+    found = lint_file(manifest, config)
+    assert bool(spread) == (jobs > 1)
+    about_file = [d for d in found if d.code == "ML001"]
+    assert about_file
+    checker = run.Run(str(manifest), config)
+    own = [checker.lint_line(n, line.encode()).diagnostics for n, line in enumerate(lines, 1)]
+    assert all(own[1:]) and bool(own[0]) == first_line_slow
+    first = sorted(about_file + own[0], key=lambda d: (d.span, d.code))
+    expected = first + [d for line in own[1:] for d in sorted(line, key=lambda d: (d.span, d.code))]
+    assert found == expected
