@@ -59,10 +59,7 @@ def errors_of(ctx: LineContext, *kinds: str) -> Iterator[SchemaError]:
 
 
 def has_type_error(ctx: LineContext, key: str | None) -> bool:
-    for error in ctx.schema_errors:
-        if error.kind == "type" and error.key == key:
-            return True
-    return False
+    return any(e.kind == "type" and e.key == key for e in ctx.schema_errors)
 
 
 def replace_value(ctx: LineContext, key: str, new_text: str, description: str) -> Fix:
